@@ -1,0 +1,3 @@
+from northstar.cli import main
+
+main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OkrsConfig(AppConfig):
+    name = "northstar.okrs"
+    label = "okrs"

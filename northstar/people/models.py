@@ -1,0 +1,175 @@
+"""Org units, people and the organisation's own settings."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"Unknown time zone {value!r}.")
+
+
+class Organisation(models.Model):
+    """The organisation's settings. One database holds one organisation: a single row."""
+
+    class WeekStart(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        SUNDAY = 6, "Sunday"
+
+    name = models.CharField(max_length=200, default="My organisation")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    week_start = models.PositiveSmallIntegerField(
+        choices=WeekStart.choices, default=WeekStart.MONDAY
+    )
+    check_in_cadence_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text="A key result without a check-in for longer than this is stale.",
+    )
+    behind_threshold = models.FloatField(
+        default=0.85,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Progress below this share of the expected progress is 'behind'.",
+    )
+    at_risk_threshold = models.FloatField(
+        default=0.6,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Progress below this share of the expected progress is 'at risk'.",
+    )
+    is_demo = models.BooleanField(
+        default=False, editable=False, help_text="Set by `northstar demo`; protects real data."
+    )
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.at_risk_threshold > self.behind_threshold:
+            raise ValidationError("The at-risk threshold must not exceed the behind threshold.")
+
+    @classmethod
+    def get(cls) -> Organisation:
+        org = cls.objects.order_by("pk").first()
+        return org or cls.objects.create()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        """Today's calendar date in the organisation's time zone."""
+        return timezone.now().astimezone(self.zone).date()
+
+    def local_date(self, moment: datetime) -> date:
+        """The organisation's calendar date of an instant (naive instants count as UTC)."""
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("UTC"))
+        return moment.astimezone(self.zone).date()
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def roots(self) -> UnitQuerySet:
+        return self.filter(parent__isnull=True)
+
+
+class Unit(models.Model):
+    """A node of the organisation tree: the company, a department, a team. Any depth."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        DEPARTMENT = "department", "Department"
+        TEAM = "team", "Team"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    leads = models.ManyToManyField("Person", blank=True, related_name="led_units")
+    external_ref = models.CharField(max_length=200, blank=True, default="")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="unit_name_unique_under_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk:
+                raise ValidationError({"parent": "A unit cannot sit under itself."})
+            node = node.parent
+
+    def ancestors(self) -> list[Unit]:
+        """Parents from the nearest up to the root."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> PersonQuerySet:
+        return self.filter(is_active=True)
+
+
+class Person(models.Model):
+    """Someone who owns OKRs. May have a sign-in account (user) or not yet (imported owners)."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(null=True, blank=True, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    job_title = models.CharField(max_length=200, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        node = self.manager
+        while node is not None:
+            if node.pk == self.pk:
+                raise ValidationError({"manager": "A person cannot manage themselves."})
+            node = node.manager
