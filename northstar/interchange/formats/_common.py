@@ -69,16 +69,6 @@ def _normalise_separators(text: str, *, decimal_comma: bool) -> str:
     return text
 
 
-def parse_int(text: str, location: Location, *, decimal_comma: bool = False) -> int | None:
-    """Read a whole number such as a confidence; "7.0" is fine, "7.5" is not."""
-    number = parse_number(text, location, decimal_comma=decimal_comma)
-    if number is None:
-        return None
-    if not number.is_integer():
-        raise ImportProblem(location, f"{text.strip()!r} is not a whole number")
-    return int(number)
-
-
 # --- dates -----------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")

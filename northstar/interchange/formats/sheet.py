@@ -18,7 +18,8 @@ Rules (so that people preparing files, and the importer, know what to expect):
 * Text is kept exactly as written (no stripping of titles, descriptions, notes, level
   texts; ``KeyResultDoc.raw`` has every field). Only parsed values are stripped.
 * CSV: encoding UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (with a
-  notice); delimiter sniffed among ``, ; TAB |``. In files not delimited by commas a
+  notice); the delimiter (``, ; TAB |``) is the one the header line uses most, the
+  csv sniffer breaking ties. In files not delimited by commas a
   decimal comma is read ("4,5" is 4.5). In an ``.xlsx`` every worksheet is read.
 * Dates: ISO, ``DD.MM.YYYY``, unambiguous ``D/M/YYYY``, Excel serial numbers and date
   cells. A datetime at midnight is a plain date and is never shifted by a timezone.
@@ -73,7 +74,6 @@ from northstar.interchange.formats._common import (
     as_aware,
     as_local,
     parse_cycle,
-    parse_int,
     parse_number,
     parse_when,
     zone_or_problem,
@@ -232,19 +232,23 @@ def _decode(data: bytes, document: Document) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    """Sniff among the usual delimiters; fall back on the header line's commonest one.
+    """The delimiter used most in the header line; the csv sniffer breaks ties.
 
-    The sniffer can be misled by quoted multi-line fields, so its answer is only
-    trusted when the header line (which never contains a newline) uses it.
+    The header line decides because it never holds a quoted newline and rarely a
+    delimiter inside a name, whereas the sniffer's sample of data rows can be misled
+    by long quoted fields full of commas (German prose in a semicolon file).
     """
     header_line = text.splitlines()[0] if text else ""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in CSV_DELIMITERS}
+    most = max(counts.values())
+    candidates = [delimiter for delimiter, count in counts.items() if count == most]
+    if len(candidates) == 1:
+        return candidates[0]
     try:
-        sniffed = csv.Sniffer().sniff(text[:16384], delimiters=CSV_DELIMITERS).delimiter
+        sniffed = csv.Sniffer().sniff(text[:16384], delimiters="".join(candidates)).delimiter
     except csv.Error:
-        sniffed = ""
-    if sniffed and sniffed in header_line:
-        return sniffed
-    return max(CSV_DELIMITERS, key=header_line.count)
+        sniffed = candidates[0]
+    return sniffed
 
 
 def _xlsx_tables(path: Path, file: str) -> list[_Table]:
@@ -364,7 +368,11 @@ class _Row:
         return parse_when(self.cell(key), self.location(key))
 
     def raw(self) -> dict[str, str]:
-        return {name: cell_text(cell) for name, cell in zip(self.table.header, self.cells)}
+        # Short rows (CSV lines with fewer delimiters) read as empty trailing fields.
+        padded = [*self.cells, *[None] * (len(self.table.header) - len(self.cells))]
+        return {
+            name: cell_text(cell) for name, cell in zip(self.table.header, padded, strict=False)
+        }
 
     def is_blank(self) -> bool:
         return all(not cell_text(cell).strip() for cell in self.cells)
@@ -399,15 +407,14 @@ class _Context:
     cycles: dict[str, CycleDoc] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)  # name → kind
     has_level_column: bool = False
+    state_conflicts: set[int] = field(default_factory=set)
 
     def notice(self, location: Location, message: str) -> None:
         self.document.notice(location, message)
 
     def finish(self) -> None:
         company = _company_name(self.units)
-        self.document.units = [
-            _unit(name, kind, company) for name, kind in self.units.items()
-        ]
+        self.document.units = [_unit(name, kind, company) for name, kind in self.units.items()]
         self.document.cycles = list(self.cycles.values())
         self.document.objectives = _nest(list(self.objectives.values()))
         if not self.has_level_column:
@@ -465,15 +472,25 @@ def _objective_for(row: _Row, context: _Context) -> ObjectiveDoc:
     if existing is None:
         existing = _new_objective(row, title, team, cycle, state, outcome)
         context.objectives[key] = existing
-    elif (existing.state, existing.outcome) != (state, outcome) and row.stripped(
-        "objective_state"
-    ):
+    elif _conflicting_state(existing, row, (state, outcome), context):
         context.notice(
             row.location("objective_state"),
-            f"objective {title.strip()!r} has another state on an earlier row "
-            f"({existing.location}): the first row's state is kept",
+            f"objective {title.strip()!r} has another state on row "
+            f"{existing.location.row}: the first row's state is kept",
         )
     return existing
+
+
+def _conflicting_state(
+    objective: ObjectiveDoc, row: _Row, state: tuple[str, str | None], context: _Context
+) -> bool:
+    """True the first time a row contradicts the state its objective started with."""
+    if row.stripped("objective_state") is None or (objective.state, objective.outcome) == state:
+        return False
+    if id(objective) in context.state_conflicts:
+        return False  # One notice per objective is enough to send someone to look.
+    context.state_conflicts.add(id(objective))
+    return True
 
 
 def _new_objective(
@@ -500,7 +517,9 @@ def _state(row: _Row) -> tuple[str, str | None]:
         return "active", None
     state = STATES.get(normalise_header(text))
     if state is None:
-        known = "DRAFT, ONGOING, SUCCESSFUL, NOTSUCCESSFUL, or draft/proposed/active/closed/archived"
+        known = (
+            "DRAFT, ONGOING, SUCCESSFUL, NOTSUCCESSFUL, or draft/proposed/active/closed/archived"
+        )
         raise ImportProblem(row.location("objective_state"), f"unknown state {text!r} ({known})")
     return state
 
@@ -661,8 +680,10 @@ def _check_in(row: _Row, context: _Context) -> CheckInDoc:
 def _key_result_ref(row: _Row) -> str:
     ref = row.stripped("kr_id") or row.text("key_result")
     if not ref.strip():
-        raise ImportProblem(row.location("kr_id" if "kr_id" in row.columns else "key_result"),
-                            "the check-in names no key result")
+        raise ImportProblem(
+            row.location("kr_id" if "kr_id" in row.columns else "key_result"),
+            "the check-in names no key result",
+        )
     return ref
 
 
@@ -689,4 +710,3 @@ def _done(row: _Row) -> bool | None:
     if word in FALSE_WORDS:
         return False
     raise ImportProblem(row.location("done"), f"{word!r} is not yes or no")
-
