@@ -45,10 +45,14 @@ def parse_reading(key_result: KeyResult, text: str) -> dict:
         names = [level.name for level in key_result.level_choices()]
         match = next((name for name in names if name.lower() == text.lower()), None)
         if match is None:
-            raise ValidationError({"value": f"{text!r} is not a level; use one of {', '.join(names)}."})
+            raise ValidationError(
+                {"value": f"{text!r} is not a level; use one of {', '.join(names)}."}
+            )
         return {"level": match}
     try:
-        value = float(text.replace(",", "") if text.count(",") and "." in text else text.replace(",", "."))
+        value = float(
+            text.replace(",", "") if text.count(",") and "." in text else text.replace(",", ".")
+        )
     except ValueError:
         raise ValidationError({"value": f"{text!r} is not a number."}) from None
     return {"value": value}
@@ -83,9 +87,13 @@ def record_check_in(
     note: str = "",
     created_at: datetime | None = None,
     org: Organisation | None = None,
+    roll_up: bool = True,
 ) -> CheckIn:
     """Append a check-in, move the key result's current value if it is the latest measurement,
-    and roll the change up through every ancestor in the same transaction."""
+    and roll the change up through every ancestor in the same transaction.
+
+    Bulk writers (imports) pass ``roll_up=False`` and call ``refresh_everything()`` once at
+    the end instead of walking the ancestors after every check-in."""
     org = org or Organisation.get()
     _validate_reading(key_result, value, level, done)
     if confidence is not None and not 0 <= confidence <= 10:
@@ -116,7 +124,8 @@ def record_check_in(
     if key_result.last_check_in_on is None or measured_on > key_result.last_check_in_on:
         key_result.last_check_in_on = measured_on
     refresh_key_result(key_result)
-    refresh_upwards(key_result.objective)
+    if roll_up:
+        refresh_upwards(key_result.objective)
     return check_in
 
 
@@ -231,9 +240,10 @@ def archive_objective(objective: Objective) -> None:
 @transaction.atomic
 def delete_objective(objective: Objective) -> None:
     """Hard-delete only what nothing is aligned under; otherwise archive it instead."""
-    if objective.aligned_objectives.exists() or Objective.objects.filter(
-        parent_key_result__objective=objective
-    ).exists():
+    if (
+        objective.aligned_objectives.exists()
+        or Objective.objects.filter(parent_key_result__objective=objective).exists()
+    ):
         raise ValidationError(
             "Objectives are aligned under this one; re-align them or archive it instead."
         )

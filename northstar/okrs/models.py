@@ -213,7 +213,9 @@ class Objective(HealthMixin, models.Model):
 
     def clean(self) -> None:
         if self.parent_objective_id and self.parent_key_result_id:
-            raise ValidationError("An objective aligns to one parent: an objective or a key result.")
+            raise ValidationError(
+                "An objective aligns to one parent: an objective or a key result."
+            )
         if self.pk and self.pk in {o.pk for o in self.alignment_chain()}:
             raise ValidationError("This alignment would put the objective under itself.")
         if self.outcome and self.state != State.CLOSED:
@@ -243,8 +245,7 @@ class Objective(HealthMixin, models.Model):
         children = []
         if self.include_children:
             children = [
-                (child.progress, child.weight)
-                for child in self.aligned_objectives.counted()
+                (child.progress, child.weight) for child in self.aligned_objectives.counted()
             ]
         return math.objective_progress(key_results, children)
 
@@ -470,9 +471,7 @@ class Initiative(models.Model):
         DONE = "done", "Done"
         DROPPED = "dropped", "Dropped"
 
-    key_result = models.ForeignKey(
-        KeyResult, on_delete=models.CASCADE, related_name="initiatives"
-    )
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="initiatives")
     title = models.TextField()
     owner = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="initiatives"

@@ -1,0 +1,1 @@
+"""Typed function views, one module per area: OKR pages, people and units, search."""

@@ -1,0 +1,259 @@
+"""The cascade, objective and key-result pages, and recording a check-in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from northstar.okrs import actions
+from northstar.okrs import progress as math
+from northstar.okrs.access import (
+    can_check_in,
+    get_key_result_for_user,
+    get_objective_for_user,
+    person_for,
+    visible_key_results,
+    visible_objectives,
+    visible_people,
+    visible_units,
+)
+from northstar.okrs.models import Cycle, KeyResult, ObjectiveQuerySet
+from northstar.people.models import Organisation, Unit
+from northstar.web.charts import value_chart
+from northstar.web.forms import CascadeFilterForm, CheckInForm, unit_subtree
+from northstar.web.htmx import HtmxHttpRequest, htmx_partial, login_required
+from northstar.web.queries import (
+    aligned_under,
+    by_level,
+    cascade_roots,
+    listing,
+    mark_health,
+    mark_outer_parents,
+    pick_current_cycle,
+    with_child_count,
+)
+
+# A filtered cascade is a flat list; past this many rows, people should narrow the filter.
+FILTERED_LIMIT = 200
+
+OBJECTIVE_RELATIONS = (
+    "owner",
+    "unit",
+    "cycle",
+    "parent_objective__cycle",
+    "parent_key_result__objective__cycle",
+)
+
+
+@require_GET
+@login_required
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    org = Organisation.get()
+    cycle = pick_current_cycle(list(Cycle.objects.all()), org.today())
+    if cycle is None:
+        return render(request, "web/okrs/no_cycles.html")
+    return redirect("cycle", cycle.pk)
+
+
+@require_GET
+@login_required
+def cycle_cascade(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    org = Organisation.get()
+    today = org.today()
+    cycles = list(Cycle.objects.all())
+    cycle = next((c for c in cycles if c.pk == pk), None)
+    if cycle is None:
+        raise Http404("No such cycle.")
+
+    units = list(visible_units(request.user).only("pk", "name", "parent_id", "kind"))
+    owners = list(
+        visible_people(request.user).filter(objectives__cycle=cycle).distinct().only("pk", "name")
+    )
+    form = CascadeFilterForm(request.GET or None, units=units, owners=owners)
+    objectives = listing(
+        visible_objectives(request.user).counted().select_related(*OBJECTIVE_RELATIONS)
+    )
+
+    total = None
+    if form.is_filtering:
+        objectives = _filtered(objectives.filter(cycle=cycle), form, units)
+        rows = mark_health(by_level(with_child_count(objectives)), org, today)
+        if wanted := form.health():
+            rows = [row for row in rows if row.current_health == wanted]
+        total = len(rows)
+        rows = rows[:FILTERED_LIMIT]
+    else:
+        rows = mark_health(by_level(with_child_count(cascade_roots(objectives, cycle))), org, today)
+
+    mark_outer_parents(rows)
+    context = {
+        "cycle": cycle,
+        "cycles": cycles,
+        "expected": cycle.expected_progress(today),
+        "today": today,
+        "form": form,
+        "objectives": rows,
+        "filtered": form.is_filtering,
+        "total": total,
+        "limit": FILTERED_LIMIT,
+    }
+    return render(request, "web/okrs/cascade.html", context)
+
+
+def _filtered(
+    objectives: ObjectiveQuerySet, form: CascadeFilterForm, units: list[Unit]
+) -> ObjectiveQuerySet:
+    """Narrow by unit (its objectives, its sub-units' and its members' personal ones) and by
+    owner in SQL; status is health, which depends on today, so the view filters it after."""
+    if unit := form.cleaned_data.get("unit"):
+        subtree = unit_subtree(units, int(unit))
+        objectives = objectives.filter(
+            Q(unit_id__in=subtree) | Q(unit__isnull=True, owner__unit_id__in=subtree)
+        )
+    if owner := form.cleaned_data.get("owner"):
+        objectives = objectives.filter(owner_id=int(owner))
+    return objectives
+
+
+@require_GET
+@login_required
+def objective_children(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The cascade's disclosure: the objectives aligned under one, as a fragment, with the
+    toggle button swapped out-of-band so its aria-expanded tells the truth.
+
+    `?collapse=1` answers with the collapsed button and no children. Outside htmx there is
+    nothing to expand into, so the objective's own page (which lists them) is the answer.
+    """
+    if not htmx_partial(request):
+        return redirect("objective", pk)
+    objective = get_objective_for_user(request.user, pk)
+    if request.GET.get("collapse"):
+        objective.child_count = aligned_under(
+            visible_objectives(request.user).counted(), objective
+        ).count()
+        context = {"objective": objective, "children": None, "expanded": False}
+        return render(request, "web/components.html#children", context)
+    org = Organisation.get()
+    children = listing(aligned_under(visible_objectives(request.user).counted(), objective))
+    children = children.select_related(*OBJECTIVE_RELATIONS, "parent_key_result")
+    children = mark_health(by_level(with_child_count(children)), org, org.today())
+    objective.child_count = len(children)
+    # The parent's cycle, so that children from another cycle are labelled as such.
+    context = {
+        "objective": objective,
+        "children": children,
+        "expanded": True,
+        "cycle": objective.cycle,
+    }
+    return render(request, "web/components.html#children", context)
+
+
+@require_GET
+@login_required
+def objective_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    org = Organisation.get()
+    today = org.today()
+    objective = get_objective_for_user(request.user, pk)
+    key_results = list(
+        listing(visible_key_results(request.user))
+        .filter(objective=objective)
+        .select_related("owner", "current_check_in")
+    )
+    for kr in key_results:
+        kr.objective = objective  # health reads kr.objective.cycle: reuse the loaded one
+    children = listing(aligned_under(visible_objectives(request.user), objective))
+    children = children.select_related("owner", "unit", "cycle", "parent_key_result")
+    children = with_child_count(children)
+    context = {
+        "objective": objective,
+        "key_results": mark_health(key_results, org, today),
+        "children": mark_health(by_level(children), org, today),
+        "thread": objective.alignment_chain(),
+        "expected": objective.cycle.expected_progress(today),
+    }
+    mark_health([objective], org, today)
+    return render(request, "web/okrs/objective_detail.html", context)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def key_result_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    key_result = get_key_result_for_user(request.user, pk)
+    return _key_result_page(request, key_result, org=Organisation.get(), form=None)
+
+
+@require_POST
+@login_required
+def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    key_result = get_key_result_for_user(request.user, pk)
+    if not can_check_in(request.user, key_result):
+        raise PermissionDenied("You may not check in on this key result.")
+    org = Organisation.get()
+    form = CheckInForm(request.POST, key_result=key_result, today=org.today())
+    if form.is_valid():
+        try:
+            actions.record_check_in(
+                key_result=key_result, author=person_for(request.user), org=org, **form.reading()
+            )
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            if not htmx_partial(request):
+                messages.success(request, "Check-in recorded.")
+                response = redirect("key-result", pk)
+                response.status_code = 303  # See Other: the reload must not re-post
+                return response
+            fresh = get_key_result_for_user(request.user, pk)
+            return _key_result_page(request, fresh, org=org, form=None, recorded=True)
+    # 422 so that htmx (configured in base.html) swaps the panel with the errors in place.
+    return _key_result_page(request, key_result, org=org, form=form, status=422)
+
+
+def _key_result_page(
+    request: HtmxHttpRequest,
+    key_result: KeyResult,
+    *,
+    org: Organisation,
+    form: CheckInForm | None,
+    recorded: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    today = org.today()
+    cycle = key_result.objective.cycle
+    check_ins = list(listing(key_result.check_ins.select_related("author")))
+    allowed = can_check_in(request.user, key_result)
+    if allowed and form is None:
+        form = CheckInForm(key_result=key_result, today=today)
+    current = key_result.current_check_in
+    expected = cycle.expected_progress(today)
+    aligned = listing(visible_objectives(request.user).filter(parent_key_result=key_result))
+    aligned = aligned.select_related("owner", "unit", "cycle")
+    context = {
+        "key_result": key_result,
+        "objective": key_result.objective,
+        "thread": [key_result.objective, *key_result.objective.alignment_chain()],
+        "check_ins": check_ins[::-1],
+        "chart": value_chart(key_result, check_ins, today),
+        "health": key_result.health(org, today),
+        "expected": expected,
+        "divergence": math.divergence(
+            key_result.progress,
+            expected,
+            current.confidence if current else None,
+            thresholds=math.Thresholds(org.behind_threshold, org.at_risk_threshold),
+        ),
+        "aligned": mark_health(aligned, org, today),
+        "can_check_in": allowed,
+        "form": form,
+        "recorded": recorded,
+    }
+    template = "web/okrs/key_result_detail.html"
+    if htmx_partial(request):
+        template += "#kr-panel"
+    return render(request, template, context, status=status)
