@@ -1,0 +1,53 @@
+"""`northstar export [--format yaml|json|csv|xlsx|md] [-o PATH]`
+
+Exports everything in the database; YAML to standard output by default. The YAML and
+JSON exports are Northstar's own full-fidelity format (docs/format.md).
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from northstar.interchange.exporter import FORMATS, export
+
+SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+SUFFIX_FORMATS |= {".xlsx": "xlsx", ".md": "md"}
+
+
+class Command(BaseCommand):
+    help = "Export the whole database as YAML (default), JSON, CSV, XLSX or Markdown."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            help="default: from the -o file's extension, else yaml",
+        )
+        parser.add_argument(
+            "-o", "--output", metavar="PATH", help="file to write (default: stdout)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output = Path(options["output"]) if options["output"] else None
+        fmt = options["format"] or self._format_of(output)
+        if fmt == "xlsx" and output is None:
+            raise CommandError("An XLSX export is binary: write it to a file with -o PATH.")
+        content = export(fmt)
+        if output is None:
+            self.stdout.write(content, ending="")
+        elif isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            # newline="" keeps the CSV's CRLF and text's LF exactly as produced.
+            with output.open("w", encoding="utf-8", newline="") as stream:
+                stream.write(content)
+
+    @staticmethod
+    def _format_of(output: Path | None) -> str:
+        if output is None:
+            return "yaml"
+        return SUFFIX_FORMATS.get(output.suffix.lower(), "yaml")
