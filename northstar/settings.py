@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "northstar.people",
+    "northstar.audit",
     "northstar.okrs",
     "northstar.web",
     "northstar.api",

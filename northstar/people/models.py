@@ -138,7 +138,15 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Person(models.Model):
-    """Someone who owns OKRs. May have a sign-in account (user) or not yet (imported owners)."""
+    """Someone who owns OKRs. May have a sign-in account (user) or not yet (imported owners).
+
+    Leading a unit is not a role here: it is `Unit.leads`, and reaches the units below.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Organisation admin"
+        MEMBER = "member", "Member"
+        VIEWER = "viewer", "Viewer (read only)"
 
     name = models.CharField(max_length=200)
     email = models.EmailField(null=True, blank=True, unique=True)
@@ -156,6 +164,7 @@ class Person(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
     job_title = models.CharField(max_length=200, blank=True, default="")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField(default=True)
 
     objects = PersonQuerySet.as_manager()

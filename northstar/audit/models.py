@@ -1,0 +1,114 @@
+"""The audit trail: who changed what, when, from what to what, and why.
+
+Append-only. Rows are written through `record()`; no page, API or admin can edit or delete
+them (the model, its QuerySet and the admin all refuse). People appear in the trail only as
+references to Person rows (`actor`, and `{"person": id}` inside `changes`), so erasing a
+person's name and email pseudonymises the trail as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from northstar.people.models import Person
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a row of the audit trail."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The audit trail is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit trail is append-only.")
+
+    def for_target(self, target: models.Model) -> AuditQuerySet:
+        return self.filter(target_type=target._meta.model_name, target_id=target.pk)
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the installation's operator acted (a CLI command without --as).",
+    )
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=40)
+    target_id = models.BigIntegerField()
+    # The objective an event belongs to, so an objective's history (its own events, its key
+    # results' and their check-ins') is one indexed query.
+    objective_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True, default="")
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit trail is append-only.")
+
+
+def value_for_trail(value: Any) -> Any:
+    """JSON-safe form of a field value; people become references so erasure reaches them."""
+    if isinstance(value, Person):
+        return {"person": value.pk}
+    if isinstance(value, models.Model):
+        return {"type": value._meta.model_name, "id": value.pk, "label": str(value)}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def record(
+    *,
+    actor: Person | None,
+    action: str,
+    target: models.Model,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    reason: str = "",
+    objective_id: int | None = None,
+) -> AuditEvent:
+    """Append one event. `changes` maps a field to (old, new)."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=target.pk,
+        objective_id=objective_id,
+        changes={
+            field: {"from": value_for_trail(old), "to": value_for_trail(new)}
+            for field, (old, new) in (changes or {}).items()
+        },
+        reason=reason,
+    )
+
+
+def diff(before: models.Model | None, after: models.Model, fields: list[str]) -> dict:
+    """(old, new) for each listed field that differs; every field when `before` is None."""
+    changes = {}
+    for field in fields:
+        old = getattr(before, field) if before is not None else None
+        new = getattr(after, field)
+        if old != new:
+            changes[field] = (old, new)
+    return changes
