@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "northstar.people",
     "northstar.audit",
     "northstar.okrs",
+    "northstar.feedback",
     "northstar.web",
     "northstar.api",
     "northstar.insights",
@@ -124,6 +125,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# Argon2 for new and changed passwords; older hashes still verify and are upgraded on the
+# next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The email address is the username (case-insensitive); the backend also throttles.
+AUTHENTICATION_BACKENDS = ["northstar.people.auth.EmailBackend"]
+
+# Login throttling: this many failed sign-ins for one email, or from one IP address, within
+# the window lock both out for the window's length.
+SIGN_IN_FAILURE_LIMIT = envint("SIGN_IN_FAILURE_LIMIT", "5")
+SIGN_IN_LOCKOUT_SECONDS = envint("SIGN_IN_LOCKOUT_SECONDS", "900")
+
+# Links in invitations sent from the terminal (pages use the address they were reached at).
+# Falls back to SITE_URL, the address other mail links use, so one variable sets both.
+NORTHSTAR_BASE_URL = os.environ.get("NORTHSTAR_BASE_URL") or os.environ.get(
+    "SITE_URL", "http://127.0.0.1:8000"
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cascade"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,6 +162,43 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# --- security -------------------------------------------------------------------------------
+# Cookies are never readable from scripts and not sent on cross-site sub-requests. htmx
+# sends the CSRF token from the page (base.html), so the CSRF cookie can be HttpOnly too.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# NORTHSTAR_HTTPS=1 when served over HTTPS (usually behind a proxy that terminates TLS and
+# sets X-Forwarded-Proto; it must overwrite any such header coming from clients): cookies
+# only travel over HTTPS, plain HTTP is redirected, and browsers are told to stick to HTTPS.
+HTTPS = envbool("NORTHSTAR_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = envint("NORTHSTAR_HSTS_SECONDS", "31536000") if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and envbool("NORTHSTAR_HSTS_SUBDOMAINS")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Uploads (the web import): one file of at most NORTHSTAR_MAX_UPLOAD_MB. The first handler
+# stops reading a larger file instead of spooling it to disk; the view checks again.
+MAX_UPLOAD_BYTES = envint("NORTHSTAR_MAX_UPLOAD_MB", "5") * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the form fields beside the file
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_HANDLERS = [
+    "northstar.web.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Background tasks (notifications). Development runs them right after the transaction that
+# queued them commits (ImmediateBackend); deployments set
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and keep `northstar worker` running.
+# SITE_URL is the address that links in mail and chat messages point to.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
@@ -145,12 +206,11 @@ TASKS = {
         )
     }
 }
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        )
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "northstar@localhost")

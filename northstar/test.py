@@ -7,7 +7,8 @@
     dev:  member of Platform with no OKRs of his own
 
 Objectives (cycle "2026-Q4", 1 Oct – 31 Dec 2026; the year "2026" above it):
-    company  "Become the tool teams keep using"         ← kr_company: "Raise weekly active teams from 100 to 200"
+    company "Become the tool teams keep using"
+      ← kr_company: "Raise weekly active teams from 100 to 200"
     department "Ship a faster product"  aligned to kr_company (which takes progress from it)
       ← kr_latency: "Cut p95 latency from 800 to 400" (decrease), kr_release (milestone)
     team "Make the API fast" aligned to department objective
@@ -118,3 +119,90 @@ def build_personas() -> Personas:
     )
     kr_course = key_result(personal_objective, "Finish the tuning course", kind="levels")
     return Personas(**{k: v for k, v in locals().items() if k in Personas.__annotations__})
+
+
+# --- everyone the access matrix needs ---------------------------------------------------------
+#
+#   company "Northwind" ── department "Sales" (led by erin; finn is a member)
+#   gus:  a viewer (Person.role viewer) in Platform
+#   hana: member of Platform, named contributor on kr_cache and kr_deal
+#   ivy:  organisation admin by role (not a superuser; leads nothing)
+#   private "Acquire Quillstone Analytics" (cleo, Platform), aligned to the department
+#     objective beside the team objective ← kr_deal: "Sign the Quillstone term sheet"
+#   one check-in on kr_cache and one on kr_deal, each with a note
+
+
+@dataclass
+class AccessPersonas:
+    base: Personas
+    sales: Unit
+    erin: Person
+    finn: Person
+    gus: Person
+    hana: Person
+    ivy: Person
+    private_objective: Objective
+    kr_deal: KeyResult
+    public_note: str
+    private_note: str
+
+
+def build_access_personas(personas: Personas) -> AccessPersonas:
+    p = personas
+    sales = Unit.objects.create(name="Sales", kind="department", parent=p.company)
+    erin = make_person("erin", sales)
+    finn = make_person("finn", sales)
+    gus = make_person("gus", p.platform)
+    Person.objects.filter(pk=gus.pk).update(role=Person.Role.VIEWER)
+    gus.role = Person.Role.VIEWER
+    hana = make_person("hana", p.platform)
+    ivy = make_person("ivy", p.company)
+    Person.objects.filter(pk=ivy.pk).update(role=Person.Role.ADMIN)
+    ivy.role = Person.Role.ADMIN
+    sales.leads.add(erin)
+    private_objective = actions.save_objective(
+        Objective(
+            title="Acquire Quillstone Analytics",
+            cycle=p.quarter,
+            owner=p.cleo,
+            unit=p.platform,
+            parent_objective=p.department_objective,
+            is_private=True,
+        )
+    )
+    kr_deal = actions.save_key_result(
+        KeyResult(
+            objective=private_objective,
+            title="Sign the Quillstone term sheet",
+            owner=p.cleo,
+            start=0,
+            target=10,
+        )
+    )
+    p.kr_cache.contributors.add(hana)
+    kr_deal.contributors.add(hana)
+    public_note = "Warm-up job Zephyr"
+    private_note = "Due diligence Marlowe"
+    when = date(2026, 11, 2)
+    actions.record_check_in(key_result=p.kr_cache, author=p.cleo, value=60, measured_on=when,
+                            note=public_note)  # fmt: skip
+    actions.record_check_in(key_result=kr_deal, author=p.cleo, value=3, measured_on=when,
+                            note=private_note)  # fmt: skip
+    return AccessPersonas(
+        p, sales, erin, finn, gus, hana, ivy, private_objective, kr_deal, public_note, private_note
+    )
+
+
+def empty_database() -> None:
+    """Empty every table inside a test, as if the database were new (sequences included).
+
+    PostgreSQL refuses to TRUNCATE while deferred foreign-key checks of the test's own
+    transaction are pending, so those checks run first.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)

@@ -8,6 +8,7 @@ person's name and email pseudonymises the trail as well.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import models
@@ -111,4 +112,52 @@ def diff(before: models.Model | None, after: models.Model, fields: list[str]) ->
         new = getattr(after, field)
         if old != new:
             changes[field] = (old, new)
+    return changes
+
+
+def pseudonymise_person(person: Person, *, old_name: str, old_email: str | None) -> int:
+    """Scrub an erased person's former name and email from the trail's `changes` and
+    `reason` (people are references, but labels and typed reasons may spell them out), and
+    blank the name/email values of events about that person. Returns the events rewritten.
+
+    The one sanctioned exception to append-only: it goes through the base manager, which
+    lacks the refusing QuerySet, and writes nothing but these two columns.
+    """
+    patterns = [re.compile(rf"(?<!\w){re.escape(old_name)}(?!\w)")] if old_name.strip() else []
+    if old_email:
+        patterns.append(re.compile(re.escape(old_email), re.IGNORECASE))
+    events = AuditEvent.objects.only("pk", "target_type", "target_id", "changes", "reason")
+    rewrites = []
+    # Read everything first, then write: SQLite gives no isolation between a running read
+    # and writes on the same connection.
+    for event in events.iterator(chunk_size=2000):
+        changes = _scrub(event.changes, patterns, person.name)
+        if event.target_type == "person" and event.target_id == person.pk:
+            changes = _blank_identity(changes, person)
+        reason = _scrub(event.reason, patterns, person.name)
+        if changes != event.changes or reason != event.reason:
+            rewrites.append((event.pk, changes, reason))
+    for pk, changes, reason in rewrites:
+        AuditEvent._base_manager.filter(pk=pk).update(changes=changes, reason=reason)
+    return len(rewrites)
+
+
+def _scrub(value: Any, patterns: list[re.Pattern], pseudonym: str) -> Any:
+    if isinstance(value, str):
+        for pattern in patterns:
+            value = pattern.sub(pseudonym, value)
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, patterns, pseudonym) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, patterns, pseudonym) for key, item in value.items()}
+    return value
+
+
+def _blank_identity(changes: dict, person: Person) -> dict:
+    """Earlier names and emails of the person (a rename, say) leave the trail too."""
+    replacement = {"name": person.name, "email": None}
+    for field, value in replacement.items():
+        if field in changes:
+            changes[field] = {"from": value, "to": value}
     return changes

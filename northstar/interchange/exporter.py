@@ -16,6 +16,11 @@ again gives the same text. That rests on three rules:
 
 Derived figures (progress, levels of objectives, health) are not exported: the importer
 recomputes them. Sign-in accounts are not exported either.
+
+An export is read through `okrs.access` like any page: given a viewer (the CLI's `--as
+EMAIL`) it holds only the objectives that person may read, with their key results and
+check-ins; an alignment to a hidden objective is left out, as if there were none. The
+operator (no `--as`) exports everything. Units and people are the public organisation chart.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from northstar.interchange.formats import native
+from northstar.okrs.access import OPERATOR, Viewer, visible_objectives
 from northstar.okrs.models import CheckIn, Cycle, Initiative, KeyResult, Objective
 from northstar.people.models import Organisation, Person, Unit
 
@@ -68,19 +74,20 @@ CHECK_IN_HEADERS = ["KR ID", "Date", "Created", "Value", "Zone", "Done", "Confid
 ZONES = ("fail", "commit", "target", "stretch")
 
 
-def export(fmt: str) -> str | bytes:
-    """The whole database in one of ``FORMATS``; bytes for XLSX, text otherwise."""
+def export(fmt: str, viewer: Viewer = OPERATOR) -> str | bytes:
+    """What the viewer may read (the operator: the whole database) in one of ``FORMATS``;
+    bytes for XLSX, text otherwise."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     if fmt == "yaml":
-        return native.dump_yaml(snapshot())
+        return native.dump_yaml(snapshot(viewer))
     if fmt == "json":
-        return native.dump_json(snapshot())
+        return native.dump_json(snapshot(viewer))
     if fmt == "csv":
-        return key_result_csv()
+        return key_result_csv(viewer)
     if fmt == "xlsx":
-        return workbook_bytes()
-    return markdown_outline()
+        return workbook_bytes(viewer)
+    return markdown_outline(viewer)
 
 
 # --- loading and references ------------------------------------------------------------------
@@ -109,13 +116,13 @@ class _Data:
         return None if person_id is None else self.person_refs[person_id]
 
 
-def _load() -> _Data:
+def _load(viewer: Viewer) -> _Data:
     # Read without creating: an export must not write, not even the settings row.
     organisation = Organisation.objects.order_by("pk").first() or Organisation()
     units = _unit_tree(list(Unit.objects.prefetch_related("leads")))
     people = sorted(Person.objects.all(), key=lambda p: (p.name, p.email or "", p.pk))
     cycles = list(Cycle.objects.select_related("parent"))
-    objectives, depth = _objective_tree()
+    objectives, depth = _objective_tree(viewer)
     data = _Data(organisation, units, people, cycles, objectives, depth=depth)
     data.unit_refs = _unit_refs(units)
     data.person_refs = _person_refs(people)
@@ -142,17 +149,26 @@ def _unit_tree(units: list[Unit]) -> list[Unit]:
     return ordered
 
 
-def _objective_tree() -> tuple[list[Objective], dict[int, int]]:
-    """Objectives depth first through alignment (under objectives or their key results)."""
+def _objective_tree(viewer: Viewer) -> tuple[list[Objective], dict[int, int]]:
+    """Objectives depth first through alignment (under objectives or their key results).
+    Key results, check-ins and contributors come with their objective: whoever may read
+    an objective may read those (access.py)."""
     objectives = list(
-        Objective.objects.select_related("cycle", "unit", "owner").prefetch_related(
-            "key_results__check_ins", "key_results__initiatives"
+        visible_objectives(viewer)
+        .select_related("cycle", "unit", "owner")
+        .prefetch_related(
+            "key_results__check_ins", "key_results__initiatives", "key_results__contributors"
         )
     )
+    readable = {o.pk for o in objectives}
     kr_objective = {kr.pk: o.pk for o in objectives for kr in o.key_results.all()}
     children: dict[int | None, list[Objective]] = {}
     for objective in objectives:
-        parent = objective.parent_objective_id or kr_objective.get(objective.parent_key_result_id)
+        # Under a hidden parent, an objective starts its own tree.
+        parent = (
+            objective.parent_objective_id if objective.parent_objective_id in readable else None
+        )
+        parent = parent or kr_objective.get(objective.parent_key_result_id)
         children.setdefault(parent, []).append(objective)
     cycle_order = {cycle.pk: index for index, cycle in enumerate(Cycle.objects.all())}
     ordered: list[Objective] = []
@@ -218,9 +234,9 @@ def _refs(external: dict[int, str], prefix: str) -> dict[int, str]:
 # --- native YAML / JSON ----------------------------------------------------------------------
 
 
-def snapshot() -> dict[str, Any]:
-    """Everything in the database as plain records (see ``docs/format.md``)."""
-    data = _load()
+def snapshot(viewer: Viewer = OPERATOR) -> dict[str, Any]:
+    """Everything the viewer may read as plain records (see ``docs/format.md``)."""
+    data = _load(viewer)
     return {
         native.FORMAT_KEY: native.FORMAT_VERSION,
         "organisation": _organisation(data.organisation),
@@ -308,6 +324,7 @@ def _objective(objective: Objective, data: _Data) -> dict[str, Any]:
             "outcome": objective.outcome or None,
             "weight": objective.weight,
             "include_children": objective.include_children,
+            "is_private": objective.is_private,
             "reported_score": objective.reported_score,
             "reported_text": objective.reported_text,
             "position": objective.position,
@@ -325,6 +342,7 @@ def _key_result(kr: KeyResult, data: _Data) -> dict[str, Any]:
             "title": kr.title,
             "description": kr.description,
             "owner": data.person(kr.owner_id),
+            "contributors": sorted(data.person_refs[p.pk] for p in kr.contributors.all()),
             "weight": kr.weight,
             "kind": kr.kind,
             "start": kr.start,
@@ -395,18 +413,18 @@ def _utc(moment: datetime | None) -> datetime | None:
 # --- key result sheets -----------------------------------------------------------------------
 
 
-def key_result_csv() -> str:
+def key_result_csv(viewer: Viewer = OPERATOR) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(KEY_RESULT_HEADERS)
-    writer.writerows(_key_result_rows(_load(), with_current=True))
+    writer.writerows(_key_result_rows(_load(viewer), with_current=True))
     return buffer.getvalue()
 
 
-def workbook_bytes() -> bytes:
+def workbook_bytes(viewer: Viewer = OPERATOR) -> bytes:
     from openpyxl import Workbook  # Imported here: only this export needs it.
 
-    data = _load()
+    data = _load(viewer)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Key results"
@@ -470,7 +488,7 @@ def _parent_ref(objective: Objective, data: _Data) -> str:
     if objective.parent_objective_id:
         return data.objective_refs.get(objective.parent_objective_id, "")
     if objective.parent_key_result_id:
-        parent = data.objective_of_key_result[objective.parent_key_result_id]
+        parent = data.objective_of_key_result.get(objective.parent_key_result_id)
         return data.objective_refs.get(parent, "")
     return ""
 
@@ -551,10 +569,10 @@ def _iso(day: date | None) -> str:
 # --- Markdown outline ------------------------------------------------------------------------
 
 
-def markdown_outline() -> str:
+def markdown_outline(viewer: Viewer = OPERATOR) -> str:
     """Objectives per cycle as nested ``**Objective:**`` / ``**Key Result:**`` bullets,
     each key result with its current value; the Markdown reader reads it back."""
-    data = _load()
+    data = _load(viewer)
     lines = [f"# OKRs of {data.organisation.name}", ""]
     for cycle in data.cycles:
         objectives = [o for o in data.objectives if o.cycle_id == cycle.pk]

@@ -1322,6 +1322,7 @@ class _NativeWriter:
             "outcome": record["outcome"] or "",
             "weight": record["weight"],
             "include_children": record["include_children"],
+            "is_private": record["is_private"],
             "reported_score": record["reported_score"],
             "reported_text": record["reported_text"],
             "position": record["position"],
@@ -1377,9 +1378,20 @@ class _NativeWriter:
         changed = _assign(kr, values)
         if created or changed:
             save_imported_key_result(kr, self.at(record))
+        if record["contributors"] or not created:
+            changed |= self._contributors(kr, record)
         self.claimed[KeyResult].add(kr.pk)
         self.key_results[record["ref"]] = self.session.key_result_instance(kr)
         self.session.report.key_results.add(created, changed)
+
+    def _contributors(self, kr: KeyResult, record: dict[str, Any]) -> bool:
+        """Name the key result's contributors as the file does; True when that changed."""
+        at = self.at(record, "contributors")
+        wanted = {self._person_for(ref, at).pk for ref in record["contributors"]}
+        if wanted == set(kr.contributors.values_list("pk", flat=True)):
+            return False
+        kr.contributors.set(wanted)
+        return True
 
     def _alignment(self, record: dict[str, Any]) -> None:
         objective = self.objectives[record["ref"]]

@@ -1,6 +1,11 @@
 """Writes with side effects. Every front door (web, API, CLI, importers, the demo) calls these,
 so the invariants and the roll-up live in one place.
 
+Every change to a cycle, an objective, a key result or its check-ins is also appended to the
+audit trail (`northstar.audit`) in the same transaction: who (`actor`, None for the
+installation's operator), what changed from and to, and why (`reason`). Who *may* make a
+change is not decided here but in `access.py`, before the call.
+
 Roll-up rule: a change to a key result recomputes that key result, then walks *up* the
 alignment chain (objective → the key result or objective it is aligned to → …) refreshing
 each node from its direct children's cached progress. Nothing below or beside the chain is
@@ -17,9 +22,47 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from northstar.audit.models import diff, record
+from northstar.insights import snapshots
+from northstar.lib.numbers import read_number
 from northstar.okrs import progress as math
-from northstar.okrs.models import CheckIn, KeyResult, Objective, State
+from northstar.okrs.models import CheckIn, Cycle, KeyResult, Objective, State
 from northstar.people.models import Organisation, Person
+
+# What the trail follows for each kind of row. Objectives and key results are referred to by
+# id, never by title: a private objective's title must not show up in a public one's history.
+CYCLE_FIELDS = ["name", "kind", "start", "end", "parent", "check_in_cadence_days"]
+OBJECTIVE_FIELDS = [
+    "title",
+    "description",
+    "cycle",
+    "owner",
+    "unit",
+    "parent_objective_id",
+    "parent_key_result_id",
+    "state",
+    "outcome",
+    "weight",
+    "include_children",
+    "is_private",
+]
+KEY_RESULT_FIELDS = [
+    "objective_id",
+    "title",
+    "description",
+    "owner",
+    "weight",
+    "kind",
+    "start",
+    "target",
+    "low",
+    "high",
+    "relative",
+    "unit",
+    "levels",
+    "progress_source",
+    "state",
+]
 
 MILESTONE_WORDS = {
     "done": True,
@@ -50,9 +93,7 @@ def parse_reading(key_result: KeyResult, text: str) -> dict:
             )
         return {"level": match}
     try:
-        value = float(
-            text.replace(",", "") if text.count(",") and "." in text else text.replace(",", ".")
-        )
+        value = read_number(text)
     except ValueError:
         raise ValidationError({"value": f"{text!r} is not a number."}) from None
     return {"value": value}
@@ -88,9 +129,13 @@ def record_check_in(
     created_at: datetime | None = None,
     org: Organisation | None = None,
     roll_up: bool = True,
+    actor: Person | None = None,
+    reason: str = "",
 ) -> CheckIn:
     """Append a check-in, move the key result's current value if it is the latest measurement,
     and roll the change up through every ancestor in the same transaction.
+
+    `author` is whom the measurement is by; `actor` who recorded it (None: the operator).
 
     Bulk writers (imports) pass ``roll_up=False`` and call ``refresh_everything()`` once at
     the end instead of walking the ancestors after every check-in."""
@@ -101,6 +146,7 @@ def record_check_in(
     measured_on = measured_on or org.today()
     if key_result.kind == "levels":
         level = next(i.name for i in key_result.level_choices() if i.name.lower() == level.lower())
+    before = _reading_of(key_result)
     if key_result.kind == "change" and key_result.start is None and value is not None:
         _take_baseline(key_result, value)
     check_in = CheckIn(
@@ -126,7 +172,41 @@ def record_check_in(
     refresh_key_result(key_result)
     if roll_up:
         refresh_upwards(key_result.objective)
+        from northstar.feedback.actions import celebrate_if_landed  # local: feedback uses okrs
+
+        celebrate_if_landed(check_in)
+    _record_check_in(check_in, before, actor=actor, reason=reason)
     return check_in
+
+
+def _reading_of(key_result: KeyResult) -> tuple[str | None, float | None]:
+    current = key_result.current_check_in
+    return (current.display_value if current else None, key_result.progress)
+
+
+def _record_check_in(
+    check_in: CheckIn, before: tuple[str | None, float | None], *, actor, reason: str
+) -> None:
+    """A check-in is a change of its key result's value: the trail keeps it on the key
+    result, from the value and progress before to the new reading and progress."""
+    key_result = check_in.key_result
+    changes = {
+        "value": (before[0], check_in.display_value),
+        "progress": (before[1], key_result.progress),
+        "measured_on": (None, check_in.measured_on),
+    }
+    if check_in.confidence is not None:
+        changes["confidence"] = (None, check_in.confidence)
+    if check_in.author_id != getattr(actor, "pk", None):
+        changes["author"] = (None, check_in.author)
+    record(
+        actor=actor,
+        action="checked_in",
+        target=key_result,
+        changes=changes,
+        reason=reason,
+        objective_id=key_result.objective_id,
+    )
 
 
 def _take_baseline(key_result: KeyResult, value: float) -> None:
@@ -162,6 +242,7 @@ def refresh_objective(objective: Objective) -> None:
     latest = objective.key_results.aggregate(latest=Max("last_check_in_on"))["latest"]
     objective.last_check_in_on = latest
     objective.save(update_fields=["progress", "last_check_in_on", "updated_at"])
+    snapshots.record(objective)
 
 
 def refresh_upwards(objective: Objective) -> None:
@@ -196,18 +277,76 @@ def refresh_everything() -> int:
     return len(objectives)
 
 
+def _created(changes: dict) -> dict:
+    """A new row's fields, leaving out the empty ones."""
+    return {name: pair for name, pair in changes.items() if pair[1] not in (None, "", [])}
+
+
+def _record_save(
+    before: Objective | KeyResult | Cycle | None,
+    after: Objective | KeyResult | Cycle,
+    fields: list[str],
+    *,
+    actor: Person | None,
+    reason: str,
+    objective_id: int | None,
+) -> None:
+    changes = diff(before, after, fields)
+    if before is None:
+        record(
+            actor=actor,
+            action="created",
+            target=after,
+            changes=_created(changes),
+            reason=reason,
+            objective_id=objective_id,
+        )
+    elif changes:
+        record(
+            actor=actor,
+            action="changed",
+            target=after,
+            changes=changes,
+            reason=reason,
+            objective_id=objective_id,
+        )
+
+
 @transaction.atomic
-def save_objective(objective: Objective) -> Objective:
+def save_cycle(cycle: Cycle, *, actor: Person | None = None, reason: str = "") -> Cycle:
+    before = Cycle.objects.select_related("parent").filter(pk=cycle.pk).first()
+    cycle.full_clean()
+    cycle.save()
+    _record_save(before, cycle, CYCLE_FIELDS, actor=actor, reason=reason, objective_id=None)
+    return cycle
+
+
+@transaction.atomic
+def save_objective(
+    objective: Objective, *, actor: Person | None = None, reason: str = ""
+) -> Objective:
     """Validate (alignment loops, one parent, outcome) and save, then refresh the old and
     new parents' roll-ups."""
     previous = None
     if objective.pk:
-        previous = Objective.objects.filter(pk=objective.pk).first()
+        previous = (
+            Objective.objects.select_related("owner", "unit", "cycle")
+            .filter(pk=objective.pk)
+            .first()
+        )
     objective.full_clean()
     objective.save()
     refresh_upwards(objective)
     if previous and previous.parent != objective.parent and previous.parent is not None:
         _refresh_parent(previous)
+    _record_save(
+        previous,
+        objective,
+        OBJECTIVE_FIELDS,
+        actor=actor,
+        reason=reason,
+        objective_id=objective.pk,
+    )
     return objective
 
 
@@ -221,24 +360,87 @@ def _refresh_parent(objective: Objective) -> None:
 
 
 @transaction.atomic
-def save_key_result(key_result: KeyResult) -> KeyResult:
+def save_key_result(
+    key_result: KeyResult, *, actor: Person | None = None, reason: str = ""
+) -> KeyResult:
+    previous = None
+    if key_result.pk:
+        previous = KeyResult.objects.select_related("owner").filter(pk=key_result.pk).first()
     key_result.full_clean()
     key_result.save()
     refresh_key_result(key_result)
     refresh_upwards(key_result.objective)
+    _record_save(
+        previous,
+        key_result,
+        KEY_RESULT_FIELDS,
+        actor=actor,
+        reason=reason,
+        objective_id=key_result.objective_id,
+    )
     return key_result
 
 
+def change_target(
+    key_result: KeyResult, *, target: float, reason: str = "", actor: Person | None
+) -> KeyResult:
+    """Move a key result's target. During its cycle this needs a reason: a target that moves
+    while people measure against it is exactly what the trail is there to explain.
+    Earlier check-ins keep the target they were measured against (`CheckIn.target_then`)."""
+    cycle = key_result.objective.cycle
+    underway = cycle.is_dated and cycle.contains(Organisation.get().today())
+    if underway and not reason.strip():
+        raise ValidationError({"reason": "Say why the target changes during the cycle."})
+    key_result.target = target
+    return save_key_result(key_result, actor=actor, reason=reason.strip())
+
+
 @transaction.atomic
-def archive_objective(objective: Objective) -> None:
+def set_contributors(
+    key_result: KeyResult, people: list[Person], *, actor: Person | None, reason: str = ""
+) -> None:
+    """Name the people besides the owner who may check in on a key result."""
+    before = sorted(key_result.contributors.values_list("pk", flat=True))
+    after = sorted({person.pk for person in people})
+    if before == after:
+        return
+    key_result.contributors.set(after)
+    record(
+        actor=actor,
+        action="changed",
+        target=key_result,
+        changes={
+            "contributors": ([{"person": pk} for pk in before], [{"person": pk} for pk in after])
+        },
+        reason=reason,
+        objective_id=key_result.objective_id,
+    )
+
+
+@transaction.atomic
+def archive_objective(
+    objective: Objective, *, actor: Person | None = None, reason: str = ""
+) -> None:
     """Archived objectives keep their history but leave every roll-up."""
+    before = objective.state
     objective.state = State.ARCHIVED
     objective.save(update_fields=["state", "updated_at"])
     _refresh_parent(objective)
+    if before != objective.state:
+        record(
+            actor=actor,
+            action="changed",
+            target=objective,
+            changes={"state": (before, objective.state)},
+            reason=reason,
+            objective_id=objective.pk,
+        )
 
 
 @transaction.atomic
-def delete_objective(objective: Objective) -> None:
+def delete_objective(
+    objective: Objective, *, actor: Person | None = None, reason: str = ""
+) -> None:
     """Hard-delete only what nothing is aligned under; otherwise archive it instead."""
     if (
         objective.aligned_objectives.exists()
@@ -251,6 +453,15 @@ def delete_objective(objective: Objective) -> None:
         pk=objective.pk,
         parent_objective_id=objective.parent_objective_id,
         parent_key_result_id=objective.parent_key_result_id,
+    )
+    # Recorded first, while the row exists; the event outlives it.
+    record(
+        actor=actor,
+        action="deleted",
+        target=objective,
+        changes={"title": (objective.title, None)},
+        reason=reason,
+        objective_id=objective.pk,
     )
     objective.delete()
     _refresh_parent(parent_holder)

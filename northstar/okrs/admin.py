@@ -1,11 +1,19 @@
 from django.contrib import admin
 
+from northstar.okrs import actions
+from northstar.okrs.access import person_for
 from northstar.okrs.models import CheckIn, Cycle, Initiative, KeyResult, Objective
+
+# Saves go through okrs.actions, as from every other door, so that the roll-ups stay right
+# and the audit trail records who changed what.
 
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "start", "end", "parent"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        actions.save_cycle(obj, actor=person_for(request.user))
 
 
 class KeyResultInline(admin.TabularInline):
@@ -23,13 +31,34 @@ class ObjectiveAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner", "parent_objective", "parent_key_result"]
     inlines = [KeyResultInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        actions.save_objective(obj, actor=person_for(request.user))
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for key_result in formset.save(commit=False):
+            actions.save_key_result(key_result, actor=person_for(request.user))
+        for key_result in formset.deleted_objects:
+            key_result.delete()
+        formset.save_m2m()
+
 
 @admin.register(KeyResult)
 class KeyResultAdmin(admin.ModelAdmin):
     list_display = ["title", "objective", "kind", "progress", "needs_review"]
     list_filter = ["kind", "needs_review"]
     search_fields = ["title", "external_ref"]
-    raw_id_fields = ["objective", "owner", "current_check_in"]
+    raw_id_fields = ["objective", "owner", "contributors", "current_check_in"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        actions.save_key_result(obj, actor=person_for(request.user))
+
+    def save_related(self, request, form, formsets, change) -> None:
+        contributors = form.cleaned_data.pop("contributors", None)
+        super().save_related(request, form, formsets, change)
+        if contributors is not None:
+            actions.set_contributors(
+                form.instance, list(contributors), actor=person_for(request.user)
+            )
 
 
 @admin.register(CheckIn)

@@ -19,7 +19,8 @@ from northstar.people.models import Organisation, Person, Unit
 
 
 class Cycle(models.Model):
-    """A named period with calendar dates in the organisation's time zone (or an undated backlog)."""
+    """A named period with calendar dates in the organisation's time zone, or an undated
+    backlog."""
 
     class Kind(models.TextChoices):
         YEAR = "year", "Year"
@@ -167,6 +168,11 @@ class Objective(HealthMixin, models.Model):
         default=True,
         help_text="Count the objectives aligned under this one in its progress.",
     )
+    is_private = models.BooleanField(
+        default=False,
+        help_text="Visible only to its owner, its key results' owners and contributors, the "
+        "leads of its unit and the units above, and admins.",
+    )
     progress = models.FloatField(null=True, blank=True, editable=False)
     last_check_in_on = models.DateField(null=True, blank=True, editable=False)
     reported_score = models.FloatField(
@@ -193,6 +199,10 @@ class Objective(HealthMixin, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.level = self.derive_level()
+        super().save(*args, **kwargs)
+
     @property
     def reference(self) -> str:
         return self.external_ref or f"O-{self.pk}"
@@ -206,10 +216,6 @@ class Objective(HealthMixin, models.Model):
 
     def derive_level(self) -> str:
         return self.unit.kind if self.unit_id else Level.INDIVIDUAL
-
-    def save(self, *args, **kwargs) -> None:
-        self.level = self.derive_level()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.parent_objective_id and self.parent_key_result_id:
@@ -261,7 +267,10 @@ class KeyResultQuerySet(models.QuerySet["KeyResult"]):
     def by_reference(self, reference: str) -> KeyResult:
         """Find a key result by its external ID, else by Northstar's own `KR-<id>`."""
         reference = reference.strip()
-        found = list(self.filter(external_ref=reference)[:2])
+        # An exact match first; IDs typed by hand ("bl-wat") may differ in case.
+        found = list(self.filter(external_ref=reference)[:2]) or list(
+            self.filter(external_ref__iexact=reference)[:2]
+        )
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -298,6 +307,12 @@ class KeyResult(HealthMixin, models.Model):
     description = models.TextField(blank=True, default="")
     owner = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="key_results"
+    )
+    contributors = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="contributed_key_results",
+        help_text="People besides the owner who may check in.",
     )
     weight = models.FloatField(default=1.0)
     kind = models.CharField(max_length=20, choices=Kind.choices, default="change")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,16 @@ class Organisation(models.Model):
 
     class WeekStart(models.IntegerChoices):
         MONDAY = 0, "Monday"
+        SUNDAY = 6, "Sunday"
+
+    class Weekday(models.IntegerChoices):
+        # date.weekday() numbering, so a day compares with it directly.
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
         SUNDAY = 6, "Sunday"
 
     name = models.CharField(max_length=200, default="My organisation")
@@ -46,6 +57,16 @@ class Organisation(models.Model):
         default=0.6,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Progress below this share of the expected progress is 'at risk'.",
+    )
+    reminder_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        default=Weekday.MONDAY,
+        help_text="The day `northstar remind` sends check-in reminders (organisation's time).",
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        default=Weekday.FRIDAY,
+        help_text="The day `northstar digest` sends the leads' weekly digest.",
     )
     is_demo = models.BooleanField(
         default=False, editable=False, help_text="Set by `northstar demo`; protects real data."
@@ -182,3 +203,64 @@ class Person(models.Model):
             if node.pk == self.pk:
                 raise ValidationError({"manager": "A person cannot manage themselves."})
             node = node.manager
+
+
+class Invitation(models.Model):
+    """An invitation to join, sent by email. Only a hash of the token is stored, so the link
+    in the email is the only copy of the secret (a database dump cannot be used to join)."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Organisation admin"
+        LEAD = "lead", "Lead of the unit"
+        MEMBER = "member", "Member"
+        VIEWER = "viewer", "Viewer (read only)"
+
+    VALID_FOR = timedelta(days=14)
+
+    email = models.EmailField()
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the installation's operator invited from the terminal.",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    expires = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and not self.is_expired
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept in the database (not a cache) so that the throttle holds
+    across every process serving the site. See `throttle.py`."""
+
+    email = models.CharField(max_length=254, blank=True, default="", db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.email or '-'} from {self.ip or '-'}"

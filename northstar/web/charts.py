@@ -1,8 +1,11 @@
-"""A key result's value over time as plain numbers for a server-rendered SVG.
+"""Charts as plain numbers for server-rendered SVG: a key result's value over time, and an
+objective's progress over its cycle.
 
-No chart library and no script: the template draws lines and circles from the coordinates
-computed here, which keeps the page CSP-safe and readable without JavaScript. Numeric
-measures plot their value; milestones and levels plot progress in percent.
+No chart library and no script: the templates draw lines and markers from the coordinates
+computed here, which keeps the pages CSP-safe and readable without JavaScript. Numeric
+measures plot their value; milestones and levels plot progress in percent. Each chart draws
+the ideal line (dashed) from start to target and marks where today's value should be, with
+a distinct marker shape and words, so nothing depends on colour alone.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
-from northstar.okrs.models import CheckIn, KeyResult, format_number
+from northstar.okrs.models import CheckIn, Cycle, KeyResult, format_number
 from northstar.okrs.progress import expected_progress
 
 WIDTH, HEIGHT = 640, 260
@@ -41,6 +45,28 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """The expected-today point: where the ideal line says the value should be today."""
+
+    x: float
+    y: float
+    label: str
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 10
+
+    @property
+    def diamond(self) -> str:
+        """The points of a diamond around (x, y): a shape unlike the check-ins' circles."""
+        r = 6
+        return (
+            f"{self.x:.1f},{self.y - r:.1f} {self.x + r:.1f},{self.y:.1f} "
+            f"{self.x:.1f},{self.y + r:.1f} {self.x - r:.1f},{self.y:.1f}"
+        )
+
+
+@dataclass(frozen=True)
 class Tick:
     at: float
     label: str
@@ -57,6 +83,7 @@ class Chart:
     x_ticks: list[Tick] = field(default_factory=list)
     y_ticks: list[Tick] = field(default_factory=list)
     today_x: float | None = None
+    expected: Marker | None = None
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -77,8 +104,11 @@ def _reading(kr: KeyResult, check_in: CheckIn) -> float | None:
     return check_in.progress_then * 100
 
 
-def _planned(kr: KeyResult, day: date) -> float | None:
-    """Where the straight line from start to target says the value should be on `day`."""
+def expected_value(kr: KeyResult, day: date) -> float | None:
+    """Where the ideal line says the key result should be on `day`: start + (target − start)
+    × expected progress for a change, the threshold for "at least" and "at most", and the
+    expected progress in percent for milestones and levels. None for a band (any value
+    inside it will do) and whenever the line is undefined."""
     cycle = kr.objective.cycle
     if kr.kind == "change":
         if not cycle.is_dated or kr.start is None or kr.target is None:
@@ -148,7 +178,7 @@ def value_chart(kr: KeyResult, check_ins: Sequence[CheckIn], today: date) -> Cha
             day=c.measured_on,
             value=v,
             label=c.display_value if numeric else f"{format_number(round(v))}%",
-            planned=_format_planned(_planned(kr, c.measured_on), unit),
+            planned=_format_planned(expected_value(kr, c.measured_on), unit),
             outside_cycle=c.outside_cycle,
         )
         for c, v in readings
@@ -167,6 +197,11 @@ def value_chart(kr: KeyResult, check_ins: Sequence[CheckIn], today: date) -> Cha
     )
     if first_day <= today <= last_day:
         chart.today_x = x(today)
+        expected = expected_value(kr, today) if cycle.contains(today) else None
+        if expected is not None:
+            label = _format_planned(expected, unit)
+            chart.expected = Marker(x(today), y(expected), label)
+            chart.description += f" Expected today: {label}."
     return chart
 
 
@@ -206,3 +241,97 @@ def _describe(kr: KeyResult, points: list[Point], unit: str) -> str:
     if last.planned != "—":
         text += f", planned for that day: {last.planned}"
     return text + "."
+
+
+def expected_label(kr: KeyResult, today: date) -> str:
+    """What the key result should read today, in words, for the check-in page."""
+    cycle = kr.objective.cycle
+    unit = kr.unit if kr.unit else ""
+    if kr.kind == "within":
+        if kr.low is None or kr.high is None:
+            return "—"
+        return f"{format_number(kr.low)}–{format_number(kr.high)} {unit}".strip()
+    if kr.kind in {"at_least", "at_most"}:
+        sign = "≥" if kr.kind == "at_least" else "≤"
+        return f"{sign} {_format_planned(kr.target, unit)}" if kr.target is not None else "—"
+    value = expected_value(kr, today)
+    if kr.kind == "milestone" and cycle.is_dated:
+        return f"done by {cycle.end:%-d %b}"
+    if kr.kind in NUMERIC_KINDS:
+        return _format_planned(value, unit)
+    return "—" if value is None else f"{round(value)}% of the way"
+
+
+# --- objective progress over the cycle ---------------------------------------------------
+
+
+class ProgressPoint(Protocol):
+    day: date
+    progress: float | None
+
+
+def progress_chart(
+    title: str, cycle: Cycle, history: Sequence[ProgressPoint], today: date
+) -> Chart | None:
+    """An objective's progress (from its daily snapshots, oldest first) against the ideal
+    line from 0 % on the first day of the cycle to 100 % on the last; None with no history."""
+    readings = [(s.day, s.progress * 100) for s in history if s.progress is not None]
+    if not readings:
+        return None
+    days = [day for day, _ in readings]
+    first_day = min([*days, cycle.start] if cycle.is_dated else days)
+    last_day = max([*days, cycle.end] if cycle.is_dated else days)
+    if first_day == last_day:
+        first_day, last_day = first_day - timedelta(days=1), last_day + timedelta(days=1)
+    high = max(100.0, *(value for _, value in readings))
+
+    def x(day: date) -> float:
+        share = (day - first_day).days / (last_day - first_day).days
+        return LEFT + share * (WIDTH - LEFT - RIGHT)
+
+    def y(value: float) -> float:
+        return HEIGHT - BOTTOM - value / high * (HEIGHT - TOP - BOTTOM)
+
+    def planned(day: date) -> float | None:
+        if not cycle.is_dated:
+            return None
+        return 100 * expected_progress(cycle.start, cycle.end, day)
+
+    points = [
+        Point(
+            x=x(day),
+            y=y(value),
+            day=day,
+            value=value,
+            label=f"{round(value)}%",
+            planned=_format_planned(planned(day), "%"),
+            outside_cycle=not cycle.contains(day),
+        )
+        for day, value in readings
+    ]
+    chart = Chart(
+        title=f"{title}: progress over the cycle",
+        description="",
+        y_label="%",
+        plots_progress=True,
+        points=points,
+        x_ticks=[Tick(x(first_day), f"{first_day:%d %b}"), Tick(x(last_day), f"{last_day:%d %b}")],
+        y_ticks=[Tick(y(v), format_number(v)) for v in _nice_ticks(0.0, high)],
+    )
+    if cycle.is_dated:
+        chart.references = [Line(x(cycle.start), y(0.0), x(cycle.end), y(100.0), "planned")]
+    first, last = points[0], points[-1]
+    count = f"{len(points)} day{'s' if len(points) != 1 else ''} with a recorded figure"
+    chart.description = (
+        f"{count}, from {first.day:%d %b %Y} to {last.day:%d %b %Y}. Latest: {last.label}"
+    )
+    if last.planned != "—":
+        chart.description += f", planned for that day: {last.planned}"
+    chart.description += "."
+    if first_day <= today <= last_day:
+        chart.today_x = x(today)
+        if (expected := planned(today)) is not None and cycle.contains(today):
+            label = _format_planned(expected, "%")
+            chart.expected = Marker(x(today), y(expected), label)
+            chart.description += f" Expected today: {label}."
+    return chart

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from northstar.interchange.document import CycleDoc, ImportProblem, Location
+from northstar.lib.numbers import read_number
 
 # Excel counts days from 1899-12-30 (its fictitious 1900-02-29 folds into that offset).
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -34,11 +35,6 @@ def load_text(path_or_text: str | Path) -> tuple[str, str]:
 
 # --- numbers ---------------------------------------------------------------------------
 
-_GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-_GROUPED_DOT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
-# Apostrophes (Swiss style), thin and non-breaking spaces only ever group digits.
-_GROUP_MARKS = str.maketrans("", "", "'\u2019 \u00a0\u202f_")
-
 
 def parse_number(text: str, location: Location, *, decimal_comma: bool = False) -> float | None:
     """Read a number as people type it; blank means "not given" (None).
@@ -47,26 +43,13 @@ def parse_number(text: str, location: Location, *, decimal_comma: bool = False) 
     CSVs from German or French Excel), where "4,5" is four and a half. Elsewhere a comma
     is accepted only as a thousands separator ("1,000").
     """
-    cleaned = text.strip().translate(_GROUP_MARKS)
+    cleaned = text.strip().removesuffix("%").strip()
     if not cleaned:
         return None
-    cleaned = cleaned.removesuffix("%").strip()
-    cleaned = _normalise_separators(cleaned, decimal_comma=decimal_comma)
     try:
-        return float(cleaned)
+        return read_number(cleaned, decimal_comma=decimal_comma)
     except ValueError:
         raise ImportProblem(location, f"{text.strip()!r} is not a number") from None
-
-
-def _normalise_separators(text: str, *, decimal_comma: bool) -> str:
-    """Turn grouped or decimal-comma numbers into what ``float`` accepts."""
-    if decimal_comma and _GROUPED_DOT.fullmatch(text):
-        return text.replace(".", "").replace(",", ".")
-    if _GROUPED_COMMA.fullmatch(text):
-        return text.replace(",", "")
-    if decimal_comma and text.count(",") == 1 and "." not in text:
-        return text.replace(",", ".")
-    return text
 
 
 # --- dates -----------------------------------------------------------------------------

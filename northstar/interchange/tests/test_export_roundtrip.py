@@ -14,7 +14,7 @@ from northstar.interchange import exporter
 from northstar.okrs import actions
 from northstar.okrs.models import CheckIn, Initiative, KeyResult, Objective
 from northstar.people.models import Organisation, Person, Unit
-from northstar.test import Personas
+from northstar.test import Personas, empty_database
 
 AWKWARD_TEXTS = [
     "  surrounded by spaces  ",
@@ -34,7 +34,7 @@ AWKWARD_TEXTS = [
 
 def reimport(tmp_path: Path, text: str, suffix: str) -> str:
     """Empty the database, import ``text`` and return what the import printed."""
-    call_command("flush", interactive=False, verbosity=0)
+    empty_database()
     path = tmp_path / f"export{suffix}"
     path.write_text(text, encoding="utf-8")
     out = io.StringIO()

@@ -115,7 +115,7 @@ def test_a_changed_file_updates_the_matched_items(db, files, tmp_path):
 
 
 def test_it_records_the_person_acting_as_author_of_unsigned_check_ins(db, files):
-    Person.objects.create(name="Ada", email="ada@northwind.test")
+    Person.objects.create(name="Ada", email="ada@northwind.test", role=Person.Role.ADMIN)
     run(*files, "--as", "ada@northwind.test")
     second = CheckIn.objects.get(note="second")
     assert second.author.email == "ada@northwind.test"
@@ -128,7 +128,7 @@ def test_without_as_unsigned_check_ins_have_no_author(db, files):
 
 
 def test_it_refuses_an_unknown_person_to_act_as(db, files):
-    with pytest.raises(CommandError, match="no person has the e-mail 'nobody@x.test'"):
+    with pytest.raises(CommandError, match="No person has the email 'nobody@x.test'"):
         run(*files, "--as", "nobody@x.test")
 
 

@@ -23,6 +23,7 @@ from northstar.interchange import exporter
 from northstar.interchange.importer import NO_START
 from northstar.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from northstar.people.models import Person, Unit
+from northstar.test import empty_database
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -57,7 +58,7 @@ def round_trips(tmp_path: Path) -> bool:
     """Export, import the export into an empty database, export again: the same YAML
     (and the same JSON)?"""
     first_yaml, first_json = exporter.export("yaml"), exporter.export("json")
-    call_command("flush", interactive=False, verbosity=0)
+    empty_database()
     path = tmp_path / "export.yaml"
     path.write_text(first_yaml, encoding="utf-8")
     run_import(str(path))
@@ -203,7 +204,7 @@ def puzzle_once(django_db_setup, django_db_blocker, data: Path) -> Iterator[str]
     okrs, check_ins = data / "puzzle_okrs.csv", data / "puzzle_checkins.csv"
     with django_db_blocker.unblock():
         yield run_import(str(okrs), str(check_ins), "--timezone", "Europe/Zurich")
-        call_command("flush", interactive=False, verbosity=0)
+        empty_database()
 
 
 @pytest.fixture

@@ -75,15 +75,30 @@ def test_a_lead_of_a_sibling_unit_may_not(personas):
     assert not can_check_in(personas.dev.user, personas.kr_cache)
 
 
-def test_leads_do_not_reach_personal_objectives(personas):
-    # A personal objective has no owning unit; only its owners (and staff) check in.
-    assert not can_check_in(personas.ben.user, personas.kr_course)
+def test_leads_reach_personal_objectives_of_people_in_their_units(personas):
+    # Cleo belongs to Platform, below Engineering: Ben leads her personal objective too.
+    assert can_check_in(personas.ben.user, personas.kr_course)
 
 
-def test_staff_may_check_in(personas):
+def test_leads_do_not_reach_personal_objectives_of_people_elsewhere(personas):
+    from northstar.people.models import Unit
+
+    sales = Unit.objects.create(name="Sales", kind="department", parent=personas.company)
+    sales.leads.add(personas.dev)
+    assert not can_check_in(personas.dev.user, personas.kr_course)
+
+
+def test_staff_status_alone_does_not_make_an_admin(personas):
+    # Admins are Person.role admin or superusers; is_staff only opens Django's admin site.
     user = personas.dev.user
     user.is_staff = True
     user.save()
+    assert not can_check_in(user, personas.kr_cache)
+
+
+def test_an_organisation_admin_may_check_in(personas):
+    Person.objects.filter(pk=personas.dev.pk).update(role=Person.Role.ADMIN)
+    user = User.objects.get(pk=personas.dev.user_id)
     assert can_check_in(user, personas.kr_cache)
 
 

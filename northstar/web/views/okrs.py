@@ -10,13 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from northstar.insights import snapshots
 from northstar.okrs import actions
 from northstar.okrs import progress as math
 from northstar.okrs.access import (
+    Standing,
     can_check_in,
     get_key_result_for_user,
     get_objective_for_user,
-    person_for,
+    hidden_objectives,
+    standing,
     visible_key_results,
     visible_objectives,
     visible_people,
@@ -24,17 +27,20 @@ from northstar.okrs.access import (
 )
 from northstar.okrs.models import Cycle, KeyResult, ObjectiveQuerySet
 from northstar.people.models import Organisation, Unit
-from northstar.web.charts import value_chart
+from northstar.web.charts import progress_chart, value_chart
 from northstar.web.forms import CascadeFilterForm, CheckInForm, unit_subtree
 from northstar.web.htmx import HtmxHttpRequest, htmx_partial, login_required
 from northstar.web.queries import (
     aligned_under,
     by_level,
     cascade_roots,
+    key_result_history,
     listing,
     mark_health,
     mark_outer_parents,
+    objective_history,
     pick_current_cycle,
+    visible_thread,
     with_child_count,
 )
 
@@ -70,25 +76,28 @@ def cycle_cascade(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if cycle is None:
         raise Http404("No such cycle.")
 
-    units = list(visible_units(request.user).only("pk", "name", "parent_id", "kind"))
+    viewer = standing(request.user)
+    units = list(visible_units(viewer).only("pk", "name", "parent_id", "kind"))
+    # Owners of what this viewer may read: someone whose only objective is private to
+    # others must not show up in the filter either.
+    in_cycle = visible_objectives(viewer).filter(cycle=cycle)
     owners = list(
-        visible_people(request.user).filter(objectives__cycle=cycle).distinct().only("pk", "name")
+        visible_people(viewer).filter(objectives__in=in_cycle).distinct().only("pk", "name")
     )
     form = CascadeFilterForm(request.GET or None, units=units, owners=owners)
-    objectives = listing(
-        visible_objectives(request.user).counted().select_related(*OBJECTIVE_RELATIONS)
-    )
+    objectives = listing(visible_objectives(viewer).counted().select_related(*OBJECTIVE_RELATIONS))
 
     total = None
     if form.is_filtering:
         objectives = _filtered(objectives.filter(cycle=cycle), form, units)
-        rows = mark_health(by_level(with_child_count(objectives)), org, today)
+        rows = mark_health(by_level(with_child_count(objectives, viewer)), org, today)
         if wanted := form.health():
             rows = [row for row in rows if row.current_health == wanted]
         total = len(rows)
         rows = rows[:FILTERED_LIMIT]
     else:
-        rows = mark_health(by_level(with_child_count(cascade_roots(objectives, cycle))), org, today)
+        roots = with_child_count(cascade_roots(objectives, cycle, viewer), viewer)
+        rows = mark_health(by_level(roots), org, today)
 
     mark_outer_parents(rows)
     context = {
@@ -129,19 +138,20 @@ def objective_children(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     `?collapse=1` answers with the collapsed button and no children. Outside htmx there is
     nothing to expand into, so the objective's own page (which lists them) is the answer.
     """
+    viewer = standing(request.user)
+    objective = get_objective_for_user(viewer, pk)
     if not htmx_partial(request):
         return redirect("objective", pk)
-    objective = get_objective_for_user(request.user, pk)
     if request.GET.get("collapse"):
         objective.child_count = aligned_under(
-            visible_objectives(request.user).counted(), objective
+            visible_objectives(viewer).counted(), objective
         ).count()
         context = {"objective": objective, "children": None, "expanded": False}
         return render(request, "web/components.html#children", context)
     org = Organisation.get()
-    children = listing(aligned_under(visible_objectives(request.user).counted(), objective))
+    children = listing(aligned_under(visible_objectives(viewer).counted(), objective))
     children = children.select_related(*OBJECTIVE_RELATIONS, "parent_key_result")
-    children = mark_health(by_level(with_child_count(children)), org, org.today())
+    children = mark_health(by_level(with_child_count(children, viewer)), org, org.today())
     objective.child_count = len(children)
     # The parent's cycle, so that children from another cycle are labelled as such.
     context = {
@@ -158,23 +168,36 @@ def objective_children(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def objective_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     org = Organisation.get()
     today = org.today()
-    objective = get_objective_for_user(request.user, pk)
+    viewer = standing(request.user)
+    objective = get_objective_for_user(viewer, pk)
     key_results = list(
-        listing(visible_key_results(request.user))
+        listing(visible_key_results(viewer))
         .filter(objective=objective)
         .select_related("owner", "current_check_in")
     )
     for kr in key_results:
         kr.objective = objective  # health reads kr.objective.cycle: reuse the loaded one
-    children = listing(aligned_under(visible_objectives(request.user), objective))
+    children = listing(aligned_under(visible_objectives(viewer), objective))
     children = children.select_related("owner", "unit", "cycle", "parent_key_result")
-    children = with_child_count(children)
+    children = with_child_count(children, viewer)
+    thread, thread_hidden = visible_thread(objective, viewer)
+    history, history_more = objective_history(objective, key_results, viewer)
     context = {
         "objective": objective,
         "key_results": mark_health(key_results, org, today),
         "children": mark_health(by_level(children), org, today),
-        "thread": objective.alignment_chain(),
+        "includes_private": _includes_private(
+            viewer, Q(parent_objective=objective) | Q(parent_key_result__objective=objective)
+        ),
+        "thread": thread,
+        "thread_hidden": thread_hidden,
+        "parent_hidden": thread_hidden and not thread,
         "expected": objective.cycle.expected_progress(today),
+        "history": history,
+        "history_more": history_more,
+        "progress_chart": progress_chart(
+            objective.title, objective.cycle, snapshots.history(objective), today
+        ),
     }
     mark_health([objective], org, today)
     return render(request, "web/okrs/objective_detail.html", context)
@@ -184,22 +207,29 @@ def objective_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def key_result_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    key_result = get_key_result_for_user(request.user, pk)
-    return _key_result_page(request, key_result, org=Organisation.get(), form=None)
+    viewer = standing(request.user)
+    key_result = get_key_result_for_user(viewer, pk)
+    return _key_result_page(request, viewer, key_result, org=Organisation.get(), form=None)
 
 
 @require_POST
 @login_required
 def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    key_result = get_key_result_for_user(request.user, pk)
-    if not can_check_in(request.user, key_result):
+    viewer = standing(request.user)
+    # 404 for what the viewer may not see, 403 for what they see but may not change.
+    key_result = get_key_result_for_user(viewer, pk)
+    if not can_check_in(viewer, key_result):
         raise PermissionDenied("You may not check in on this key result.")
     org = Organisation.get()
     form = CheckInForm(request.POST, key_result=key_result, today=org.today())
     if form.is_valid():
         try:
             actions.record_check_in(
-                key_result=key_result, author=person_for(request.user), org=org, **form.reading()
+                key_result=key_result,
+                author=viewer.person,
+                actor=viewer.person,
+                org=org,
+                **form.reading(),
             )
         except ValidationError as error:
             form.add_action_errors(error)
@@ -209,14 +239,21 @@ def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 response = redirect("key-result", pk)
                 response.status_code = 303  # See Other: the reload must not re-post
                 return response
-            fresh = get_key_result_for_user(request.user, pk)
-            return _key_result_page(request, fresh, org=org, form=None, recorded=True)
+            fresh = get_key_result_for_user(viewer, pk)
+            return _key_result_page(request, viewer, fresh, org=org, form=None, recorded=True)
     # 422 so that htmx (configured in base.html) swaps the panel with the errors in place.
-    return _key_result_page(request, key_result, org=org, form=form, status=422)
+    return _key_result_page(request, viewer, key_result, org=org, form=form, status=422)
+
+
+def _includes_private(viewer: Standing, aligned: Q) -> bool:
+    """Whether objectives hidden from the viewer are aligned here (and so count in the
+    progress shown): the page says "includes private work", and nothing more."""
+    return hidden_objectives(viewer).counted().filter(aligned).exists()
 
 
 def _key_result_page(
     request: HtmxHttpRequest,
+    viewer: Standing,
     key_result: KeyResult,
     *,
     org: Organisation,
@@ -227,17 +264,24 @@ def _key_result_page(
     today = org.today()
     cycle = key_result.objective.cycle
     check_ins = list(listing(key_result.check_ins.select_related("author")))
-    allowed = can_check_in(request.user, key_result)
+    allowed = can_check_in(viewer, key_result)
     if allowed and form is None:
         form = CheckInForm(key_result=key_result, today=today)
     current = key_result.current_check_in
     expected = cycle.expected_progress(today)
-    aligned = listing(visible_objectives(request.user).filter(parent_key_result=key_result))
-    aligned = aligned.select_related("owner", "unit", "cycle")
+    aligned = listing(visible_objectives(viewer).filter(parent_key_result=key_result))
+    aligned = with_child_count(aligned.select_related("owner", "unit", "cycle"), viewer)
+    above, thread_hidden = visible_thread(key_result.objective, viewer)
+    history, history_more = key_result_history(key_result, viewer)
     context = {
         "key_result": key_result,
         "objective": key_result.objective,
-        "thread": [key_result.objective, *key_result.objective.alignment_chain()],
+        "thread": [key_result.objective, *above],
+        "thread_hidden": thread_hidden,
+        "includes_private": _includes_private(viewer, Q(parent_key_result=key_result)),
+        "contributors": list(key_result.contributors.all()),
+        "history": history,
+        "history_more": history_more,
         "check_ins": check_ins[::-1],
         "chart": value_chart(key_result, check_ins, today),
         "health": key_result.health(org, today),

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from northstar.okrs.access import (
+    standing,
     visible_key_results,
     visible_objectives,
     visible_people,
@@ -36,7 +37,9 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _sections(request: HtmxHttpRequest, q: str) -> list[dict]:
-    user = request.user
+    # Every section lists only what this viewer may read: a private objective is not
+    # found by its title, description or reference, and its key results are not either.
+    user = standing(request.user)
     # "O-12" and "KR-7" are the references Northstar prints; let people paste them.
     own = REFERENCE.match(q)
     objective_pk = int(own[2]) if own and own[1].upper() == "O" else None

@@ -1,7 +1,9 @@
-"""`northstar export [--format yaml|json|csv|xlsx|md] [-o PATH]`
+"""`northstar export [--format yaml|json|csv|xlsx|md] [-o PATH] [--as EMAIL]`
 
 Exports everything in the database; YAML to standard output by default. The YAML and
-JSON exports are Northstar's own full-fidelity format (docs/format.md).
+JSON exports are Northstar's own full-fidelity format (docs/format.md). With `--as`, the
+export holds only what that person may read (private objectives they may not see are left
+out); without it, the operator exports everything.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from northstar.interchange.exporter import FORMATS, export
+from northstar.okrs.access import Refused, cli_viewer
 
 SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 SUFFIX_FORMATS |= {".xlsx": "xlsx", ".md": "md"}
@@ -30,13 +33,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "-o", "--output", metavar="PATH", help="file to write (default: stdout)"
         )
+        parser.add_argument(
+            "--as", dest="as_email", metavar="EMAIL", help="export what this person may read"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            viewer = cli_viewer(options.get("as_email"))
+        except Refused as error:
+            raise CommandError(str(error)) from None
         output = Path(options["output"]) if options["output"] else None
         fmt = options["format"] or self._format_of(output)
         if fmt == "xlsx" and output is None:
             raise CommandError("An XLSX export is binary: write it to a file with -o PATH.")
-        content = export(fmt)
+        content = export(fmt, viewer)
         if output is None:
             self.stdout.write(content, ending="")
         elif isinstance(content, bytes):

@@ -1,7 +1,8 @@
 """`northstar import PATH... [--dry-run] [--cycle NAME] [--year YYYY] [--timezone TZ] [--as EMAIL]`
 
 Imports OKR files (Northstar YAML/JSON, community YAML, CSV/XLSX sheets, Markdown) in one
-transaction, in the order given. Rules: docs/import.md.
+transaction, in the order given. Rules: docs/import.md. An import creates units, people and
+cycles, so with `--as` that person must be an admin; without it, the operator imports.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from northstar.interchange.document import ImportProblem
 from northstar.interchange.importer import ImportOptions, ImportReport, import_files
+from northstar.okrs.access import Refused, can_manage_organisation, cli_viewer
 
 
 class Command(BaseCommand):
@@ -44,6 +46,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            viewer = cli_viewer(options["acting_as"])
+        except Refused as error:
+            raise CommandError(f"{error}\nNothing was imported.") from None
+        if not can_manage_organisation(viewer):
+            raise CommandError(
+                f"{options['acting_as']} is not an admin: only admins import.\n"
+                "Nothing was imported."
+            )
         settings = ImportOptions(
             cycle=options["cycle"],
             year=options["year"],
