@@ -142,11 +142,8 @@ AUTHENTICATION_BACKENDS = ["northstar.people.auth.EmailBackend"]
 SIGN_IN_FAILURE_LIMIT = envint("SIGN_IN_FAILURE_LIMIT", "5")
 SIGN_IN_LOCKOUT_SECONDS = envint("SIGN_IN_LOCKOUT_SECONDS", "900")
 
-# Links in invitations sent from the terminal (pages use the address they were reached at).
-# Falls back to SITE_URL, the address other mail links use, so one variable sets both.
-NORTHSTAR_BASE_URL = os.environ.get("NORTHSTAR_BASE_URL") or os.environ.get(
-    "SITE_URL", "http://127.0.0.1:8000"
-)
+# The address that links in mail, chat messages and terminal-made invitations point to
+# (pages use the address they were reached at).
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cascade"
@@ -198,7 +195,6 @@ FILE_UPLOAD_HANDLERS = [
 # Background tasks (notifications). Development runs them right after the transaction that
 # queued them commits (ImmediateBackend); deployments set
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend and keep `northstar worker` running.
-# SITE_URL is the address that links in mail and chat messages point to.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

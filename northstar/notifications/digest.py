@@ -22,8 +22,9 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.urls import reverse
 
+from northstar.lib.urls import absolute_url
 from northstar.notifications.models import Channel, Kind, Preference
-from northstar.notifications.notice import Item, Section, absolute_url
+from northstar.notifications.notice import Item, Section
 from northstar.notifications.reminders import last_check_in, running_key_results
 from northstar.okrs import progress as math
 from northstar.okrs.access import led_units, standing, visible_key_results

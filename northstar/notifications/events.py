@@ -37,6 +37,7 @@ from functools import partial
 from django.db import models, transaction
 from django.urls import reverse
 
+from northstar.lib.urls import absolute_url
 from northstar.notifications.models import (
     PERSONAL_KINDS,
     Channel,
@@ -45,7 +46,7 @@ from northstar.notifications.models import (
     Preference,
     WebhookTarget,
 )
-from northstar.notifications.notice import Notice, absolute_url, one_line
+from northstar.notifications.notice import Notice, one_line
 from northstar.okrs.access import can_read_objective
 from northstar.okrs.models import CheckIn, KeyResult, Objective
 from northstar.people.models import Person

@@ -9,18 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from django.conf import settings
-
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
-
-
-def absolute_url(path: str) -> str:
-    """Links in mail and chat leave the site, so they need its address (SITE_URL)."""
-    if not path or "://" in path:
-        return path
-    base = getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL
-    return base.rstrip("/") + "/" + path.lstrip("/")
-
 
 def one_line(text: str) -> str:
     """Titles become mail subjects and chat headlines: no line breaks (header injection)."""

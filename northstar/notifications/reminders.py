@@ -13,8 +13,9 @@ from datetime import date
 
 from django.urls import reverse
 
+from northstar.lib.urls import absolute_url
 from northstar.notifications.models import Channel, Kind, Preference
-from northstar.notifications.notice import Item, Section, absolute_url
+from northstar.notifications.notice import Item, Section
 from northstar.okrs import progress as math
 from northstar.okrs.access import can_read_objective, standing
 from northstar.okrs.models import Cycle, KeyResult, KeyResultQuerySet, State

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from northstar.audit.models import diff, record
+from northstar.lib.urls import absolute_url
 from northstar.okrs.models import KeyResult, Objective, State
 from northstar.people.models import Invitation, Organisation, Person, Unit
 
@@ -140,8 +141,7 @@ def invitation_path(token: str) -> str:
 
 def invitation_link(token: str) -> str:
     """The absolute link for places without a request (the terminal)."""
-    base = getattr(settings, "NORTHSTAR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return base + invitation_path(token)
+    return absolute_url(invitation_path(token))
 
 
 def mail_is_delivered() -> bool:

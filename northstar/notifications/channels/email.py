@@ -13,9 +13,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from northstar.lib.urls import absolute_url
 from northstar.notifications.channels.base import Channel, Undeliverable
 from northstar.notifications.models import Delivery, Kind
-from northstar.notifications.notice import Notice, absolute_url
+from northstar.notifications.notice import Notice
 from northstar.people.models import Person
 
 UNSUBSCRIBE_SALT = "northstar.notifications.unsubscribe"

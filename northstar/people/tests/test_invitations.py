@@ -193,7 +193,7 @@ def run_invite(*args: str) -> str:
 
 
 def test_the_cli_prints_the_link_without_a_mail_server(client, personas, settings):
-    settings.NORTHSTAR_BASE_URL = "https://okr.example.org/"
+    settings.SITE_URL = "https://okr.example.org/"
     out = run_invite("fay@northwind.test", "--unit", "platform", "--role", "lead")
     link = re.search(r"https://okr\.example\.org(/invitations/\S+/)", out).group(1)
     assert "No mail server is set up" in out
