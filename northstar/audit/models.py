@@ -9,6 +9,7 @@ person's name and email pseudonymises the trail as well.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -90,7 +91,32 @@ def record(
     objective_id: int | None = None,
 ) -> AuditEvent:
     """Append one event. `changes` maps a field to (old, new)."""
-    return AuditEvent.objects.create(
+    event = new_event(
+        actor=actor,
+        action=action,
+        target=target,
+        changes=changes,
+        reason=reason,
+        objective_id=objective_id,
+    )
+    event.save()
+    return event
+
+
+def new_event(
+    *,
+    actor: Person | None,
+    action: str,
+    target: models.Model,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    reason: str = "",
+    objective_id: int | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """The event `record()` appends, unsaved: for writers that append many in one
+    `bulk_create` (imports). `at` defaults to now."""
+    return AuditEvent(
+        at=at or timezone.now(),
         actor=actor,
         action=action,
         target_type=target._meta.model_name,

@@ -37,7 +37,7 @@ def _spaced(token: str) -> str:
     return re.sub(r"[._-]+", " ", token).strip()
 
 
-def _score(person: Person, token: str) -> int:
+def score(person: Person, token: str) -> int:
     """How well a person matches a token: 4 email, 3 email local part, 2 full name, 1 first
     name, 0 not at all."""
     wanted = token.casefold()
@@ -54,13 +54,8 @@ def _score(person: Person, token: str) -> int:
     return 0
 
 
-def resolve(tokens: Iterable[str]) -> dict[str, Person]:
-    """Each token that names exactly one active person, mapped to that person.
-
-    One query for all the tokens; the ranking happens here, where "exactly one" is easy."""
-    tokens = list(tokens)
-    if not tokens:
-        return {}
+def naming_any(tokens: Iterable[str]) -> Q:
+    """The people any of these tokens might name (a superset: `best_match` ranks them)."""
     condition = Q()
     for token in tokens:
         if "@" in token:
@@ -69,14 +64,39 @@ def resolve(tokens: Iterable[str]) -> dict[str, Person]:
             condition |= Q(email__istartswith=f"{token}@")
             condition |= Q(name__iexact=_spaced(token))
             condition |= Q(name__istartswith=f"{token} ") | Q(name__iexact=token)
-    candidates = list(Person.objects.active().filter(condition).select_related("user"))
+    return condition
+
+
+def best_match(token: str, people: Iterable[Person]) -> Person | None:
+    """The one person the token names best, or None when nobody or several tie."""
+    scored = [(points, p) for p in people if (points := score(p, token))]
+    if not scored:
+        return None
+    best = max(points for points, _ in scored)
+    winners = [p for points, p in scored if points == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def handles(person: Person) -> list[str]:
+    """Every token by which a mention can name this person (see the module docstring)."""
+    name = person.name.split()
+    found = [person.email, person.email.partition("@")[0]] if person.email else []
+    found += [separator.join(name) for separator in "._-"]
+    found += name[:1]
+    return list(dict.fromkeys(token for token in found if token))
+
+
+def resolve(tokens: Iterable[str]) -> dict[str, Person]:
+    """Each token that names exactly one active person, mapped to that person.
+
+    One query for all the tokens; the ranking happens here, where "exactly one" is easy."""
+    tokens = list(tokens)
+    if not tokens:
+        return {}
+    candidates = list(Person.objects.active().filter(naming_any(tokens)).select_related("user"))
     found: dict[str, Person] = {}
     for token in tokens:
-        scored = [(score, p) for p in candidates if (score := _score(p, token))]
-        if not scored:
-            continue
-        best = max(score for score, _ in scored)
-        winners = [p for score, p in scored if score == best]
-        if len(winners) == 1:
-            found[token] = winners[0]
+        person = best_match(token, candidates)
+        if person is not None:
+            found[token] = person
     return found

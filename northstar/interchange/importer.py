@@ -17,6 +17,9 @@ Two kinds of source are written:
 Re-importing is idempotent: items are matched by their IDs (``external_ref``), else by
 their place and title; check-ins by what they measured and when. Roll-ups are computed
 once at the end (``actions.refresh_everything``).
+
+Objectives and key results created or changed land in the audit trail as if saved through
+``okrs.actions`` (see ``trail.py``); check-ins do through ``actions.record_check_in``.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from northstar.interchange.formats.community_yaml import (
 from northstar.interchange.formats.markdown import read_markdown
 from northstar.interchange.formats.native import NativeFile
 from northstar.interchange.formats.sheet import read_sheet
+from northstar.interchange.trail import ImportTrail, contributor_refs
 from northstar.okrs import actions
 from northstar.okrs import progress as math
 from northstar.okrs.models import (
@@ -273,6 +277,7 @@ class _Session:
         self.options = options
         self.org = Organisation.get()
         self.acting_as = self._acting_as(options.acting_as)
+        self.trail = ImportTrail(actor=self.acting_as)
         self.people: dict[str, Person] = {}
         self.key_results: dict[int, KeyResult] = {}  # one instance per key result
         self.key_results_by_ref: dict[str, KeyResult] = {}
@@ -288,6 +293,7 @@ class _Session:
         return person
 
     def write(self, source: Source) -> None:
+        self.trail.reading(source.path.name)
         if isinstance(source.content, NativeFile):
             _NativeWriter(self, source.content).write()
         else:
@@ -299,6 +305,7 @@ class _Session:
     def finish(self) -> None:
         self._warn_outside_cycle()
         actions.refresh_everything()
+        self.trail.flush()
 
     def _warn_outside_cycle(self) -> None:
         if not self.outside_cycle:
@@ -400,7 +407,14 @@ class _Session:
     def record_check_in(self, kr: KeyResult, location: Location, **fields: Any) -> CheckIn:
         """Record through the action; roll-ups are refreshed once, in ``finish``."""
         with problems_at(location):
-            check_in = actions.record_check_in(key_result=kr, org=self.org, roll_up=False, **fields)
+            check_in = actions.record_check_in(
+                key_result=kr,
+                org=self.org,
+                roll_up=False,
+                actor=self.acting_as,
+                reason=self.trail.reason,
+                **fields,
+            )
         if check_in.outside_cycle:
             self.outside_cycle.append((location, kr))
         self._keys_of(kr).update(_check_in_keys(check_in))
@@ -647,11 +661,13 @@ class _DocumentWriter:
             values["external_ref"] = item.external_ref
         if owner is not None:
             values["owner"] = owner
+        before = self.session.trail.before(objective, values)
         changed = _assign(objective, values)
         if created or changed:
             with problems_at(item.location):
                 objective.full_clean(exclude=OBJECTIVE_RELATIONS, validate_constraints=False)
                 objective.save()
+            self.session.trail.saved(objective, before, values)
         self.claimed_objectives.add(objective.pk)
         self.session.report.objectives.add(created, changed)
         for index, key_result in enumerate(item.key_results):
@@ -744,9 +760,11 @@ class _DocumentWriter:
         owner = item.owner or item.owner_label
         if owner:
             values["owner"] = self.session.person(owner, item.location)
+        before = self.session.trail.before(kr, values)
         changed = _assign(kr, values)
         if created or changed:
             save_imported_key_result(kr, item.location)
+            self.session.trail.saved(kr, before, values)
         kr = self.session.key_result_instance(kr)
         if kr.external_ref:
             self.session.key_results_by_ref.setdefault(kr.external_ref, kr)
@@ -1328,12 +1346,14 @@ class _NativeWriter:
             "position": record["position"],
             **self._identity(objective, record, "O"),
         }
+        before = self.session.trail.before(objective, values)
         changed = _assign(objective, values)
         if created or changed:
             with problems_at(self.at(record)):
                 # Alignment is set in a second pass, once every objective exists.
                 objective.full_clean(exclude=["parent_objective", "parent_key_result"])
                 objective.save()
+            self.session.trail.saved(objective, before, values)
         self.claimed[Objective].add(objective.pk)
         self.objectives[record["ref"]] = objective
         self.session.report.objectives.add(created, changed)
@@ -1375,9 +1395,11 @@ class _NativeWriter:
             "levels": [_level(level) for level in record["levels"]],
             **self._identity(kr, record, "KR"),
         }
+        before = self.session.trail.before(kr, values)
         changed = _assign(kr, values)
         if created or changed:
             save_imported_key_result(kr, self.at(record))
+            self.session.trail.saved(kr, before, values)
         if record["contributors"] or not created:
             changed |= self._contributors(kr, record)
         self.claimed[KeyResult].add(kr.pk)
@@ -1388,9 +1410,13 @@ class _NativeWriter:
         """Name the key result's contributors as the file does; True when that changed."""
         at = self.at(record, "contributors")
         wanted = {self._person_for(ref, at).pk for ref in record["contributors"]}
-        if wanted == set(kr.contributors.values_list("pk", flat=True)):
+        named = set(kr.contributors.values_list("pk", flat=True))
+        if wanted == named:
             return False
         kr.contributors.set(wanted)
+        self.session.trail.changed(
+            kr, "contributors", contributor_refs(named), contributor_refs(wanted)
+        )
         return True
 
     def _alignment(self, record: dict[str, Any]) -> None:
@@ -1399,10 +1425,12 @@ class _NativeWriter:
             "parent_objective": self._aligned(record, "parent_objective", self.objectives),
             "parent_key_result": self._aligned(record, "parent_key_result", self.key_results),
         }
+        before = self.session.trail.before(objective, values)
         if _assign(objective, values):
             with problems_at(self.at(record, "parent_objective")):
                 objective.full_clean()
                 objective.save()
+            self.session.trail.saved(objective, before, values)
 
     def _aligned(self, record: dict[str, Any], name: str, written: dict[str, Any]) -> Any:
         ref = record[name]

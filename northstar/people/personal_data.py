@@ -1,9 +1,10 @@
 """Everything stored about a person, out as JSON (export) or gone (erase).
 
 Erasure replaces the name and email with a pseudonym everywhere — the person row, the
-account, the audit trail (see `audit.models.pseudonymise_person`) and the Django admin's log —
-while the OKR history stays whole: objectives, key results and check-ins keep pointing at the
-same, now pseudonymous, person.
+account, the audit trail (see `audit.models.pseudonymise_person`), the Django admin's log,
+and the text of comments, kudos and stored notifications, @handles included (see `scrub`) —
+while the OKR history stays whole: objectives, key results, check-ins, comments, kudos and
+mentions keep pointing at the same, now pseudonymous, person.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from northstar.audit.models import AuditEvent, pseudonymise_person, record
+from northstar.feedback.models import KUDOS_MAX_LENGTH, Comment, Kudos, Mention
+from northstar.notifications.models import Delivery
 from northstar.okrs.models import CheckIn, Initiative, KeyResult, Objective
 from northstar.people import actions
 from northstar.people.models import Invitation, Person, SignInFailure, Unit
+from northstar.people.scrub import Scrubber
+
+# Rows rewritten per UPDATE statement when erasing.
+BATCH = 500
 
 
 def export_person(person: Person) -> dict[str, Any]:
@@ -40,6 +47,12 @@ def export_person(person: Person) -> dict[str, Any]:
             _check_in(c) for c in CheckIn.objects.filter(author=person).select_related("key_result")
         ],
         "invitations": [_invitation(i) for i in _invitations(person)],
+        "comments": [_comment(c) for c in Comment.objects.filter(author=person)],
+        "kudos": {
+            "given": [_kudos(k) for k in _kudos_where(giver=person)],
+            "received": [_kudos(k) for k in _kudos_where(receiver=person)],
+        },
+        "mentions": [_mention(m) for m in _mentions_of(person)],
         "audit_events": {
             "acted": [_event(e) for e in AuditEvent.objects.filter(actor=person)],
             "about": [_event(e) for e in AuditEvent.objects.for_target(person)],
@@ -152,6 +165,54 @@ def _invitation(i: Invitation) -> dict[str, Any]:
     }
 
 
+def _on(item: Comment | Kudos) -> dict[str, int | None]:
+    """What feedback is on: an objective, narrowed to a key result and a check-in if set."""
+    return {
+        "objective_id": item.objective_id,
+        "key_result_id": item.key_result_id,
+        "check_in_id": item.check_in_id,
+    }
+
+
+def _comment(c: Comment) -> dict[str, Any]:
+    return {"id": c.pk, "on": _on(c), "body": c.body, "created": _iso(c.created)}
+
+
+def _kudos_where(**who: Person) -> list[Kudos]:
+    return list(Kudos.objects.filter(**who).select_related("giver", "receiver"))
+
+
+def _kudos(k: Kudos) -> dict[str, Any]:
+    return {
+        "id": k.pk,
+        "on": _on(k),
+        "giver": _ref(k.giver),
+        "receiver": _ref(k.receiver),
+        "message": k.message,
+        "created": _iso(k.created),
+    }
+
+
+def _mentions_of(person: Person) -> list[Mention]:
+    return list(
+        Mention.objects.filter(person=person)
+        .select_related("comment__author")
+        .order_by("comment__created", "pk")
+    )
+
+
+def _mention(m: Mention) -> dict[str, Any]:
+    """The comment that names the person: that text is about them too."""
+    comment = m.comment
+    return {
+        "comment_id": comment.pk,
+        "by": _ref(comment.author),
+        "on": _on(comment),
+        "body": comment.body,
+        "created": _iso(comment.created),
+    }
+
+
 def _event(e: AuditEvent) -> dict[str, Any]:
     return {
         "at": _iso(e.at),
@@ -181,6 +242,10 @@ def erase_person(*, person: Person, actor: Person | None) -> str:
     _scrub_admin_log(person)
     record(actor=actor, action="erased", target=person)
     pseudonymise_person(person, old_name=old_name, old_email=old_email)
+    scrubber = Scrubber(person, old_name=old_name, old_email=old_email)
+    _scrub_comments(person, scrubber)
+    _scrub_kudos(scrubber)
+    _scrub_deliveries(scrubber)
     return person.name
 
 
@@ -214,3 +279,46 @@ def _scrub_admin_log(person: Person) -> None:
         LogEntry.objects.filter(content_type=user_type, object_id=str(person.user_id)).update(
             object_repr=person.user.get_username()
         )
+
+
+# Free text is read in full first, then written: SQLite gives no isolation between a running
+# read and writes on the same connection (as in `pseudonymise_person`).
+
+
+def _scrub_comments(person: Person, scrubber: Scrubber) -> None:
+    mentioning = set(Mention.objects.filter(person=person).values_list("comment_id", flat=True))
+    changed = []
+    for comment in Comment.objects.only("pk", "body").iterator(chunk_size=2000):
+        body = scrubber.text(comment.body, mentioned=comment.pk in mentioning)
+        if body != comment.body:
+            comment.body = body
+            changed.append(comment)
+    Comment.objects.bulk_update(changed, ["body"], batch_size=BATCH)
+
+
+def _scrub_kudos(scrubber: Scrubber) -> None:
+    changed = []
+    for kudos in Kudos.objects.only("pk", "message").iterator(chunk_size=2000):
+        message = _within(scrubber.text(kudos.message), KUDOS_MAX_LENGTH)
+        if message != kudos.message:
+            kudos.message = message
+            changed.append(kudos)
+    Kudos.objects.bulk_update(changed, ["message"], batch_size=BATCH)
+
+
+def _within(text: str, length: int) -> str:
+    """A pseudonym may be longer than the handle it replaces; the column is not."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _scrub_deliveries(scrubber: Scrubber) -> None:
+    """What each notification said (a mention carries the comment's text, a webhook's title
+    the recipients' names) and any error, which may quote the address."""
+    changed = []
+    for delivery in Delivery.objects.only("pk", "payload", "last_error").iterator(chunk_size=2000):
+        payload = scrubber.json(delivery.payload)
+        last_error = scrubber.text(delivery.last_error)
+        if payload != delivery.payload or last_error != delivery.last_error:
+            delivery.payload, delivery.last_error = payload, last_error
+            changed.append(delivery)
+    Delivery.objects.bulk_update(changed, ["payload", "last_error"], batch_size=BATCH)

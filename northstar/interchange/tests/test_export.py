@@ -51,7 +51,7 @@ def test_it_exports_yaml_to_standard_output_by_default(personas):
         "Make the API fast",
         "Learn query tuning",
     ]
-    assert data["objectives"][1]["parent_key_result"] == "KR-1"
+    assert data["objectives"][1]["parent_key_result"] == personas.kr_company.reference
 
 
 def test_it_exports_json_when_asked(personas):

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 
-from northstar.notifications.events import muted, publish
+from northstar.feedback.actions import add_comment, give_kudos
+from northstar.feedback.models import Celebration
+from northstar.notifications.events import muted, okr_item_of, publish
 from northstar.notifications.models import Delivery, Preference
 from northstar.notifications.tests.conftest import make_target
+from northstar.okrs.actions import record_check_in
 from northstar.okrs.models import Objective
 
 
@@ -174,3 +179,53 @@ def test_a_subject_it_cannot_place_never_reaches_a_webhook(personas, dummy_tasks
     make_target("http://127.0.0.1:9/hook", kinds=["kudos"])
     publish("kudos", recipients=[personas.cleo], actor=None, subject=personas.platform, context={})
     assert [d.channel for d in deliveries()] == ["email"]
+
+
+# --- what a notice names: the narrowest OKR item of its subject -------------------------------
+
+
+def test_feedback_on_a_key_result_or_its_check_in_names_the_key_result(personas, dummy_tasks):
+    p = personas
+    check_in = record_check_in(key_result=p.kr_cache, author=p.cleo, value=60)
+    add_comment(subject=p.kr_cache, author=p.ben, body="Nice, @cleo")
+    add_comment(subject=check_in, author=p.ben, body="Why the jump, @cleo?")
+    give_kudos(subject=check_in, giver=p.ben, message="Good jump")
+    sent = deliveries("mention") + deliveries("kudos")
+    assert [d.payload["title"] for d in sent] == [
+        "Ben mentioned you on “Raise cache hit rate from 50 to 90”",
+        "Ben mentioned you on “Raise cache hit rate from 50 to 90”",
+        "Ben gave you kudos on “Raise cache hit rate from 50 to 90”",
+    ]
+    assert {d.objective_id for d in sent} == {p.team_objective.pk}
+
+
+def test_the_narrowest_relation_wins(personas):
+    p = personas
+    check_in = record_check_in(key_result=p.kr_latency, author=p.ben, value=700)
+    # Relations that disagree, so that each answer shows which one was read.
+    assert okr_item_of(SimpleNamespace(objective=p.company_objective)) == p.company_objective
+    on_key_result = SimpleNamespace(objective=p.company_objective, key_result=p.kr_cache)
+    assert okr_item_of(on_key_result) == p.kr_cache
+    on_check_in = SimpleNamespace(
+        objective=p.company_objective, key_result=p.kr_cache, check_in=check_in
+    )
+    assert okr_item_of(on_check_in) == p.kr_latency
+
+
+def test_a_celebrations_own_subject_wins_over_the_check_in_that_landed_it(personas):
+    p = personas
+    check_in = record_check_in(key_result=p.kr_cache, author=p.cleo, value=90)
+    completed = Celebration(
+        kind=Celebration.Kind.OBJECTIVE, objective=p.team_objective, check_in=check_in
+    )
+    assert okr_item_of(completed) == p.team_objective
+
+
+def test_a_comment_on_a_private_key_result_reaches_only_its_readers(personas, dummy_tasks):
+    p = personas
+    make_private(p.personal_objective)
+    make_target("http://127.0.0.1:9/hook", kinds=["mention"])
+    # Ben leads Cleo's department and may read it; Dev, her teammate, may not.
+    comment = add_comment(subject=p.kr_course, author=p.cleo, body="@ben @dev: halfway")
+    assert okr_item_of(comment) == p.kr_course
+    assert [(d.channel, d.recipient) for d in deliveries("mention")] == [("email", p.ben)]

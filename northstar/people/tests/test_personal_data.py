@@ -9,10 +9,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from northstar.audit.models import AuditEvent, record
+from northstar.feedback.actions import add_comment, give_kudos
+from northstar.feedback.models import KUDOS_MAX_LENGTH, Comment, Kudos, Mention
+from northstar.notifications.models import Delivery
 from northstar.okrs import actions as okr_actions
 from northstar.okrs.models import CheckIn, KeyResult, Objective
 from northstar.people import actions
 from northstar.people.models import Invitation, Person
+from northstar.people.personal_data import erase_person, export_person
 from northstar.test import PASSWORD
 
 
@@ -164,3 +168,99 @@ def test_the_audit_trail_stays_append_only_for_everyone_else(personas, history):
 
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.update(reason="")
+
+
+# --- comments, kudos, mentions and notifications ----------------------------------------------
+
+BEN_SAYS = (
+    "Great work @cleo and @cleo.vance, thanks @cleo@northwind.test! Ask Cleo Vance or "
+    "CLEO@northwind.test; @dev, Cleopatra and cleopatra@northwind.test are someone else."
+)
+
+
+@pytest.fixture
+def feedback(personas, history):
+    """Ben mentions Cleo (and Dev) and thanks her; she comments and thanks Ben. Each mention
+    and kudos leaves a notification Delivery behind."""
+    p = personas
+    mentioning = add_comment(subject=p.kr_cache, author=p.ben, body=BEN_SAYS)
+    own = add_comment(subject=history, author=p.cleo, body="Thanks @ben, on it.")
+    thanked = give_kudos(subject=p.kr_cache, giver=p.ben, message="Thanks @Cleo_Vance for this!")
+    thanking = give_kudos(subject=p.kr_latency, giver=p.cleo, message="Fast! Cleo Vance")
+    Delivery.objects.filter(recipient=p.cleo).update(
+        last_error="attempt 1: 550 <cleo@northwind.test> mailbox full"
+    )
+    return mentioning, own, thanked, thanking
+
+
+def test_export_has_the_persons_comments_kudos_and_mentions(personas, feedback):
+    mentioning, own, thanked, thanking = feedback
+    data = export_person(personas.cleo)
+    assert data["comments"] == [
+        {
+            "id": own.pk,
+            "on": {
+                "objective_id": personas.team_objective.pk,
+                "key_result_id": personas.kr_cache.pk,
+                "check_in_id": own.check_in_id,
+            },
+            "body": "Thanks @ben, on it.",
+            "created": own.created.isoformat(),
+        }
+    ]
+    assert [k["message"] for k in data["kudos"]["given"]] == ["Fast! Cleo Vance"]
+    assert data["kudos"]["given"][0]["receiver"] == {"id": personas.ben.pk, "name": "Ben"}
+    (received,) = data["kudos"]["received"]
+    assert (received["id"], received["giver"]["name"]) == (thanked.pk, "Ben")
+    assert received["on"]["key_result_id"] == personas.kr_cache.pk
+    (mention,) = data["mentions"]
+    assert mention["comment_id"] == mentioning.pk
+    assert (mention["by"]["name"], mention["body"]) == ("Ben", BEN_SAYS)
+    json.dumps(data)  # all of it is JSON
+
+
+def test_erasing_scrubs_comments_kudos_and_notifications(personas, feedback):
+    mentioning, own, thanked, thanking = feedback
+    pseudonym = erase_person(person=personas.cleo, actor=personas.ada)
+    assert Comment.objects.get(pk=mentioning.pk).body == (
+        f"Great work {pseudonym} and {pseudonym}, thanks {pseudonym}! Ask {pseudonym} or "
+        f"{pseudonym}; @dev, Cleopatra and cleopatra@northwind.test are someone else."
+    )
+    assert Comment.objects.get(pk=own.pk).body == "Thanks @ben, on it."
+    assert Kudos.objects.get(pk=thanked.pk).message == f"Thanks {pseudonym} for this!"
+    assert Kudos.objects.get(pk=thanking.pk).message == f"Fast! {pseudonym}"
+    stored = json.dumps(list(Delivery.objects.values("payload", "last_error")))
+    for gone in ("Cleo Vance", "cleo@northwind.test", "@cleo ", "@Cleo_Vance", "@cleo.vance"):
+        assert gone not in stored
+    assert pseudonym in stored and "@dev" in stored
+    # The history stays whole, pointing at the pseudonymous person.
+    cleo = Person.objects.get(pk=personas.cleo.pk)
+    assert Comment.objects.get(pk=own.pk).author == cleo
+    assert (Kudos.objects.get(pk=thanked.pk).receiver, thanking.giver) == (cleo, cleo)
+    assert Mention.objects.filter(comment=mentioning, person=cleo).exists()
+    assert Delivery.objects.filter(recipient=cleo).count() == 2
+
+
+def test_a_handle_someone_else_may_mean_is_left_alone(personas):
+    p = personas
+    carter = Person.objects.create(name="Sam Carter", email="s.carter@northwind.test")
+    # Written while Carter was the only Sam: "@sam" was resolved to her, and recorded.
+    resolved = add_comment(subject=p.team_objective, author=p.ben, body="@sam, see this")
+    Person.objects.create(name="Sam Vimes", email="s.vimes@northwind.test")
+    unresolved = add_comment(
+        subject=p.team_objective, author=p.ben, body="@sam? I mean @s.carter, @sam.carter"
+    )
+    thanks = give_kudos(subject=p.kr_cache, giver=p.ben, message="@sam and @Sam_Vimes helped")
+    pseudonym = erase_person(person=carter, actor=p.ada)
+    assert Comment.objects.get(pk=resolved.pk).body == f"{pseudonym}, see this"
+    assert Comment.objects.get(pk=unresolved.pk).body == f"@sam? I mean {pseudonym}, {pseudonym}"
+    assert Kudos.objects.get(pk=thanks.pk).message == "@sam and @Sam_Vimes helped"
+
+
+def test_a_scrubbed_kudos_message_still_fits_its_column(personas):
+    message = "x" * (KUDOS_MAX_LENGTH - len(" @dev")) + " @dev"
+    kudos = give_kudos(subject=personas.kr_latency, giver=personas.dev, message="Thanks")
+    Kudos.objects.filter(pk=kudos.pk).update(message=message)
+    erase_person(person=personas.dev, actor=personas.ada)
+    scrubbed = Kudos.objects.get(pk=kudos.pk).message
+    assert len(scrubbed) == KUDOS_MAX_LENGTH and scrubbed.endswith("…")
