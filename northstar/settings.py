@@ -25,13 +25,35 @@ def envint(name: str, default: str) -> int:
 DATA_DIR = Path(os.environ.get("NORTHSTAR_DATA_DIR", ".northstar")).resolve()
 
 
+def _make_data_dir() -> None:
+    """Create DATA_DIR readable by its owner only: it holds the secret key and the database
+    (password hashes, sessions). A directory that already exists keeps the mode its owner
+    chose; the files inside are protected one by one."""
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 if missing, and take group and other access away
+    if it has any. SQLite treats an empty file as an empty database and gives its -wal and
+    -shm files the database file's mode, so they stay private too."""
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            pass
+        except PermissionError:
+            pass  # another user's file (a shared deployment): theirs to protect, not ours
+
+
 def _secret_key() -> str:
     """Read the secret key from the environment, else from a file generated once in DATA_DIR."""
     if key := os.environ.get("SECRET_KEY"):
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _make_data_dir()
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -95,7 +117,10 @@ TEMPLATES = [
 if db_url := os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(db_url, conn_max_age=60)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _make_data_dir()
+    # Made private here, before SQLite creates it with the umask's mode (usually 0644), and
+    # tightened here if an older version left it readable by everyone.
+    _private_file(DATA_DIR / "northstar.sqlite3")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -137,9 +162,11 @@ PASSWORD_HASHERS = [
 # The email address is the username (case-insensitive); the backend also throttles.
 AUTHENTICATION_BACKENDS = ["northstar.people.auth.EmailBackend"]
 
-# Login throttling: this many failed sign-ins for one email, or from one IP address, within
-# the window lock both out for the window's length.
+# Login throttling: this many failed sign-ins for one email within the window lock that email
+# out for the window's length; an IP address is locked only after many more failures (across
+# any emails), since a whole office or household may share one address.
 SIGN_IN_FAILURE_LIMIT = envint("SIGN_IN_FAILURE_LIMIT", "5")
+SIGN_IN_FAILURE_LIMIT_PER_ADDRESS = envint("SIGN_IN_FAILURE_LIMIT_PER_ADDRESS", "50")
 SIGN_IN_LOCKOUT_SECONDS = envint("SIGN_IN_LOCKOUT_SECONDS", "900")
 
 # The address that links in mail, chat messages and terminal-made invitations point to
@@ -214,6 +241,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "northstar@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # A refusal (403) is an answer, not a fault: log Django's one line, not a traceback.
+        "client_errors_without_traceback": {
+            "()": "northstar.web.log_filters.ClientErrorsWithoutTraceback"
+        },
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

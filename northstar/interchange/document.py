@@ -121,6 +121,11 @@ class KeyResultDoc:
     stretch: float | None = None
     # A short owner or team label written before the title ("Plan: ...").
     owner_label: str | None = None
+    # Fields only a sheet exported by Northstar carries; None where the file says nothing,
+    # so that importing it leaves them as they are.
+    position: int | None = None  # among its objective's key results
+    relative: float | None = None  # a change relative to the first check-in, 0.1 = +10 %
+    review: tuple[bool, str] | None = None  # (needs review, reason)
 
 
 @dataclass
@@ -142,6 +147,9 @@ class ObjectiveDoc:
     key_results: list[KeyResultDoc] = field(default_factory=list)
     children: list[ObjectiveDoc] = field(default_factory=list)
     owner_label: str | None = None
+    # As for key results: given by Northstar's own sheets, None when the file is silent.
+    position: int | None = None  # among its siblings
+    reported: tuple[float | None, str] | None = None  # (reported score, reported text)
 
     def walk(self) -> Iterator[ObjectiveDoc]:
         """This objective and every objective aligned below it, depth first."""
@@ -159,6 +167,10 @@ class CheckInDoc:
     # A date, or an aware datetime when the file gives a time and no zone to convert to.
     measured_at: date | datetime
     created_at: datetime | None = None
+    # The instant (aware, UTC) the file gave as the measurement time, when it gave a time
+    # of day: kept even when ``measured_at`` was already turned into a date, so the
+    # importer can tell local midnights stored in UTC from real times.
+    measured_time: datetime | None = None
     value: float | None = None
     level: str | None = None
     done: bool | None = None

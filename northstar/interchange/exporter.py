@@ -41,9 +41,11 @@ from northstar.people.models import Organisation, Person, Unit
 FORMATS = ("yaml", "json", "csv", "xlsx", "md")
 WEEK_STARTS = {Organisation.WeekStart.MONDAY: "monday", Organisation.WeekStart.SUNDAY: "sunday"}
 
-# One row per key result. The sheet reader understands every header (so a CSV export
-# re-imports); an XLSX export leaves "Current" out and adds a sheet of check-ins instead.
-KEY_RESULT_HEADERS = [
+# One row per key result. The sheet reader understands every header, and they carry what
+# an import sets (reported results, review flags, relative changes, positions), so that a
+# CSV or XLSX export imported back into the same database changes nothing. An XLSX export
+# leaves "Current" out and adds a sheet of check-ins instead.
+OBJECTIVE_HEADERS = [
     "Objective ID",
     "Objective",
     "Objective description",
@@ -55,6 +57,11 @@ KEY_RESULT_HEADERS = [
     "Quarter start",
     "Quarter end",
     "Parent",
+    "Reported score",
+    "Reported text",
+    "Objective position",
+]
+KEY_RESULT_ONLY_HEADERS = [
     "KR ID",
     "Key Result",
     "Key Result description",
@@ -69,7 +76,12 @@ KEY_RESULT_HEADERS = [
     "Commit zone",
     "Target zone",
     "Stretch zone",
+    "Relative change",
+    "Needs review",
+    "Review reason",
+    "KR position",
 ]
+KEY_RESULT_HEADERS = OBJECTIVE_HEADERS + KEY_RESULT_ONLY_HEADERS
 CHECK_IN_HEADERS = ["KR ID", "Date", "Created", "Value", "Zone", "Done", "Confidence", "Note", "By"]
 ZONES = ("fail", "commit", "target", "stretch")
 
@@ -471,6 +483,9 @@ def _objective_cells(objective: Objective, data: _Data) -> list[Any]:
         _iso(cycle.start),
         _iso(cycle.end),
         _parent_ref(objective, data),
+        _number(objective.reported_score),
+        objective.reported_text,
+        objective.position,
     ]
 
 
@@ -483,19 +498,17 @@ def _sheet_state(objective: Objective) -> str:
 
 
 def _parent_ref(objective: Objective, data: _Data) -> str:
-    """Sheets align objectives to objectives: an objective under a key result goes
-    under that key result's objective."""
+    """The objective or key result it is aligned to (the sheet reader finds either)."""
     if objective.parent_objective_id:
         return data.objective_refs.get(objective.parent_objective_id, "")
     if objective.parent_key_result_id:
-        parent = data.objective_of_key_result.get(objective.parent_key_result_id)
-        return data.objective_refs.get(parent, "")
+        return data.key_result_refs.get(objective.parent_key_result_id, "")
     return ""
 
 
 def _key_result_cells(kr: KeyResult | None, data: _Data, with_current: bool) -> list[Any]:
     if kr is None:
-        width = len(KEY_RESULT_HEADERS) - 11 - (0 if with_current else 1)
+        width = len(KEY_RESULT_ONLY_HEADERS) - (0 if with_current else 1)
         return [""] * width
     start, target = _sheet_measure(kr)
     cells = [
@@ -510,6 +523,12 @@ def _key_result_cells(kr: KeyResult | None, data: _Data, with_current: bool) -> 
     if with_current:
         cells.append(_current(kr))
     cells += [kr.unit, _number(kr.weight), *_zones(kr)]
+    cells += [
+        _number(kr.relative),
+        "yes" if kr.needs_review else "no",
+        kr.review_reason,
+        kr.position,
+    ]
     return cells
 
 

@@ -28,9 +28,10 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -48,7 +49,12 @@ from northstar.interchange.document import (
     UnitDoc,
 )
 from northstar.interchange.formats import native
-from northstar.interchange.formats._common import parse_cycle, quarter_cycle, zone_or_problem
+from northstar.interchange.formats._common import (
+    check_year,
+    parse_cycle,
+    quarter_cycle,
+    zone_or_problem,
+)
 from northstar.interchange.formats.community_yaml import (
     looks_like_community_yaml,
     read_community_yaml,
@@ -77,6 +83,8 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 # Scores of the four levels an ordinal key result is given (progress.DEFAULT_LEVELS).
 LEVEL_SCORES = {level.name: level.score for level in math.DEFAULT_LEVELS}
 
+# What a key result measures, as a document import sets it.
+MEASURE_FIELDS = ("kind", "start", "target", "low", "high", "relative", "unit", "levels")
 # What identifies a check-in when a file is imported again.
 CHECK_IN_KEY = ("measured_on", "created_at", "value", "level", "done", "note")
 # Relations an import sets from instances it holds: no need to validate them by query.
@@ -174,6 +182,9 @@ class Source:
 def read_source(path: Path, options: ImportOptions) -> Source:
     """Read one file with the reader its extension (and, for YAML, its content) calls for."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        # "No such file" would send people looking for a typo in a path that exists.
+        raise ImportProblem(Location(path.name), f"is a directory, not a file: {path}")
     if not path.is_file():
         raise ImportProblem(Location(path.name), f"no such file: {path}")
     if suffix in NATIVE_SUFFIXES:
@@ -187,6 +198,20 @@ def read_source(path: Path, options: ImportOptions) -> Source:
         f"unknown file type {suffix or '(no extension)'!r}: use .yaml, .yml or .json "
         "(Northstar or community layout), .csv or .xlsx (sheets), or .md (Markdown)",
     )
+
+
+def _refuse_empty(source: Source) -> None:
+    """A sheet, outline or community file without a single objective, key result or
+    check-in is an error, not a successful import of nothing: it is almost always the
+    wrong file (a header-only export, prose, an empty save), and "Imported 0 objectives"
+    reads like success. Northstar's own files are exempt: one may rightly hold only the
+    organisation, units, people or cycles."""
+    document = source.content
+    if isinstance(document, NativeFile):
+        return
+    if document.check_ins or next(document.all_objectives(), None) is not None:
+        return
+    raise ImportProblem(Location(document.source), "found no OKRs in it")
 
 
 def _read_yaml_or_json(path: Path, options: ImportOptions) -> Document | NativeFile:
@@ -209,7 +234,11 @@ def import_files(paths: Sequence[str | Path], options: ImportOptions) -> ImportR
     """Read, then write, every file in one transaction; raise ImportProblem on any error."""
     if options.timezone:
         zone_or_problem(options.timezone, Location("--timezone"))
+    if options.year is not None:
+        check_year(options.year, Location("--year"))
     sources = [read_source(Path(path), options) for path in paths]
+    for source in sources:
+        _refuse_empty(source)
     report = ImportReport(files=[source.path.name for source in sources], dry_run=options.dry_run)
     try:
         with transaction.atomic():
@@ -282,6 +311,10 @@ class _Session:
         self.key_results: dict[int, KeyResult] = {}  # one instance per key result
         self.key_results_by_ref: dict[str, KeyResult] = {}
         self.check_in_keys: dict[int, set[tuple]] = {}  # what each key result has recorded
+        # Per key result: (created_at, value, level, done) → measured_on of its check-ins.
+        self.check_in_days: dict[int, dict[tuple, date]] = {}
+        # Check-ins found already imported under another date: (place, kept, file's, timed).
+        self.redated: list[tuple[Location, date, date, bool]] = []
         self.outside_cycle: list[tuple[Location, KeyResult]] = []
 
     def _acting_as(self, email: str | None) -> Person | None:
@@ -304,8 +337,25 @@ class _Session:
 
     def finish(self) -> None:
         self._warn_outside_cycle()
+        self._warn_redated()
         actions.refresh_everything()
         self.trail.flush()
+
+    def _warn_redated(self) -> None:
+        """One warning per file, at its first such check-in (a sheet imported again with
+        another zone has hundreds)."""
+        by_file: dict[str, list[tuple[Location, date, date, bool]]] = {}
+        for entry in self.redated:
+            by_file.setdefault(entry[0].file, []).append(entry)
+        for entries in by_file.values():
+            location, kept, now, timed = entries[0]
+            hint = " — check --timezone" if timed else ""
+            more = len(entries) - 1
+            also = f" ({more} more check-ins of this file likewise)" if more else ""
+            self.warn(
+                f"{location}: already imported as {kept}; the file now says {now}{hint}"
+                f"{also}: kept as imported, check-ins are never moved"
+            )
 
     def _warn_outside_cycle(self) -> None:
         if not self.outside_cycle:
@@ -387,16 +437,18 @@ class _Session:
         existing = Cycle.objects.filter(name=name).first()
         if existing is not None:
             return existing
-        return self.cycle(self._cycle_doc(name.strip(), location), location)
+        return self.cycle(self._cycle_doc(name.strip()), location)
 
-    def _cycle_doc(self, name: str, location: Location) -> CycleDoc:
+    def _cycle_doc(self, name: str) -> CycleDoc:
         """A bare "Q4" with --year follows the organisation's fiscal year when it does not
         start in January; every other label follows the readers' rules."""
         match = re.fullmatch(r"Q([1-4])", name, re.IGNORECASE)
         first_month = self.org.fiscal_year_start_month
         if match and self.options.year and first_month != 1:
             return fiscal_quarter(self.options.year, int(match[1]), first_month)
-        return parse_cycle(name, location, year=self.options.year)
+        # A problem with the label (a quarter without a year, a year out of range) is the
+        # option's, not the place of the objective that happened to need it first.
+        return parse_cycle(name, Location("--cycle"), year=self.options.year)
 
     # key results
 
@@ -418,14 +470,28 @@ class _Session:
         if check_in.outside_cycle:
             self.outside_cycle.append((location, kr))
         self._keys_of(kr).update(_check_in_keys(check_in))
+        self.check_in_days[kr.pk][_written_key(check_in)] = check_in.measured_on
         self.report.check_ins.add(created=True, changed=True)
         return check_in
 
-    def already_recorded(self, kr: KeyResult, **reading: Any) -> bool:
+    def already_recorded(
+        self, kr: KeyResult, location: Location, *, timed: bool = False, **reading: Any
+    ) -> bool:
         """Whether the key result has a check-in measuring the same, on the same day, with
-        the same note (and, when the file gives one, written at the same time)."""
+        the same note (and, when the file gives one, written at the same time).
+
+        A check-in the file says was written at the same instant (``created_at``) with the
+        same reading is the same check-in even on another day: importing a sheet again
+        with another --timezone moves its dates, and it must not record them all twice.
+        Check-ins are append-only, so the one recorded stays as it is, with a warning
+        (``timed``: the file gave a time of day, so the zone may be why)."""
         key = tuple(reading[name] for name in CHECK_IN_KEY)
         found = key in self._keys_of(kr)
+        if not found and reading["created_at"] is not None:
+            kept = self.check_in_days[kr.pk].get(_written_key(reading))
+            if kept is not None:
+                self.redated.append((location, kept, reading["measured_on"], timed))
+                found = True
         if found:
             self.report.check_ins.add(created=False, changed=False)
         return found
@@ -433,9 +499,12 @@ class _Session:
     def _keys_of(self, kr: KeyResult) -> set[tuple]:
         if kr.pk not in self.check_in_keys:
             keys: set[tuple] = set()
+            days: dict[tuple, date] = {}
             for check_in in kr.check_ins.all():
                 keys.update(_check_in_keys(check_in))
+                days[_written_key(check_in)] = check_in.measured_on
             self.check_in_keys[kr.pk] = keys
+            self.check_in_days[kr.pk] = days
         return self.check_in_keys[kr.pk]
 
     def find_key_result(self, ref: str, location: Location) -> KeyResult:
@@ -462,10 +531,36 @@ class _Session:
         return found
 
 
+def _key_result_named(objective: Objective, ref: str | None) -> KeyResult | None:
+    """The objective's key result with that ID or own reference ("KR-7"), if any."""
+    if not ref or objective.pk is None:
+        return None
+    for kr in objective.key_results.all():
+        if kr.external_ref == ref.strip() or _own_ref(kr, ref, "KR"):
+            return kr
+    return None
+
+
+def _own_ref(item: Objective | KeyResult, ref: str, prefix: str) -> bool:
+    """Whether ``ref`` is the item's own reference ("O-12", "KR-7"), which an export
+    writes for items without an external ID: it is not stored as one (the native
+    importer's rule too), or re-importing an export would give every item an ID."""
+    return item.pk is not None and not item.external_ref and ref.strip() == f"{prefix}-{item.pk}"
+
+
 def _first_unclaimed(queryset: Any, claimed: set[int]) -> Any:
     """The oldest item of the queryset not matched yet in this file (kept out of SQL:
     a growing "NOT IN" list would make every query slower)."""
     return next((item for item in queryset.order_by("pk") if item.pk not in claimed), None)
+
+
+def _written_key(check_in: CheckIn | dict[str, Any]) -> tuple:
+    """What identifies a check-in regardless of its date: when it was written, and what
+    it read (a CheckIn, or the fields of one about to be recorded)."""
+    names = ("created_at", "value", "level", "done")
+    if isinstance(check_in, dict):
+        return tuple(check_in[name] for name in names)
+    return tuple(getattr(check_in, name) for name in names)
 
 
 def _check_in_keys(check_in: CheckIn) -> set[tuple]:
@@ -514,6 +609,14 @@ def _day(moment: date | datetime, org: Organisation) -> date:
     return org.local_date(moment) if isinstance(moment, datetime) else moment
 
 
+def _is_utc(zone: ZoneInfo) -> bool:
+    """True for UTC under any of its names (UTC, Etc/UTC, GMT, Zulu, ...): no offset in
+    winter or summer. (London, with summer time, is not.)"""
+    return all(
+        datetime(2000, month, 1, tzinfo=zone).utcoffset() == timedelta(0) for month in (1, 7)
+    )
+
+
 def _measured_today(cycle: Cycle, org: Organisation) -> date:
     """When a result written in a document was measured: the cycle's end, or today if
     the cycle is undated or not over yet."""
@@ -538,6 +641,7 @@ class _DocumentWriter:
         self.claimed_key_results: set[int] = set()
         self.level_hints = self._level_hints()
         self.markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
+        self.sheet = path.suffix.lower() in SHEET_SUFFIXES
 
     def write(self) -> None:
         for notice in self.document.notices:
@@ -549,8 +653,39 @@ class _DocumentWriter:
             self.cycles[cycle.name] = self.session.cycle(cycle, self._here(f"cycle {cycle.name}"))
         for position, objective in enumerate(self.document.objectives):
             self._objective(objective, None, position)
+        self._warn_shifted_midnights()
         for check_in in self.document.check_ins:
             self._check_in(check_in)
+
+    def _warn_shifted_midnights(self) -> None:
+        """Tools that keep dates as local midnights in UTC (Puzzle's export: 22:00 UTC for
+        Zurich in summer, 23:00 in winter) put such check-ins a day early when they are
+        dated in UTC, and the import cannot know the zone the file was written in. Times
+        exactly on the hour are rare in timestamps a program wrote, so when every such
+        time of a sheet is 22:00 or 23:00 UTC and the zone in use is UTC, say so. (Not
+        "every time": real entry times, 11:39:02.93, may sit beside the midnights.)"""
+        on_the_hour = [
+            time.astimezone(UTC).hour
+            for item in self.document.check_ins
+            if (time := item.measured_time) is not None
+            and (time.minute, time.second, time.microsecond) == (0, 0, 0)
+        ]
+        if not on_the_hour or not set(on_the_hour) <= {22, 23}:
+            return
+        if self.session.options.timezone:
+            zone = ZoneInfo(self.session.options.timezone)
+        else:
+            zone = self.session.org.zone
+        if not _is_utc(zone):
+            return
+        count = len(on_the_hour)
+        what = "check-in time is" if count == 1 else "check-in times are"
+        self.session.warn(
+            f"{self.document.source}: {count} {what} exactly 22:00 or 23:00 UTC, like "
+            "local midnights east of UTC stored in UTC: dated in UTC they fall a day "
+            "early; if the file was written in another zone, import it with --timezone "
+            "(e.g. --timezone Europe/Zurich)"
+        )
 
     def _here(self, field_name: str | None = None) -> Location:
         return Location(self.document.source, field=field_name)
@@ -642,7 +777,6 @@ class _DocumentWriter:
         parent_objective, parent_key_result = self._parent(item, parent)
         objective = self._match_objective(item, cycle, unit, parent_objective, parent_key_result)
         created = objective.pk is None
-        score, text = reported_result(item.result_text)
         values = {
             "title": item.title,
             "description": item.description,
@@ -652,12 +786,14 @@ class _DocumentWriter:
             "parent_key_result": parent_key_result,
             "state": item.state,
             "outcome": item.outcome or "",
-            "include_children": True,
-            "reported_score": score,
-            "reported_text": text,
-            "position": position,
+            "position": position if item.position is None else item.position,
+            **self._reported(item),
         }
-        if item.external_ref:
+        if created:
+            # No document format carries it: set it on creation only, so an objective
+            # someone told not to count its children keeps that through an import.
+            values["include_children"] = True
+        if item.external_ref and not _own_ref(objective, item.external_ref, "O"):
             values["external_ref"] = item.external_ref
         if owner is not None:
             values["owner"] = owner
@@ -674,6 +810,17 @@ class _DocumentWriter:
             self._key_result(key_result, objective, index)
         for index, child in enumerate(item.children):
             self._objective(child, objective, index)
+
+    def _reported(self, item: ObjectiveDoc) -> dict[str, Any]:
+        """The reported score and text: a sheet's columns, else a result written after
+        the title. A sheet without those columns says nothing about them: keep them."""
+        if item.reported is not None:
+            score, text = item.reported
+        elif self.sheet:
+            return {}
+        else:
+            score, text = reported_result(item.result_text)
+        return {"reported_score": score, "reported_text": text}
 
     def _placement(
         self, item: ObjectiveDoc, parent: Objective | None
@@ -700,8 +847,13 @@ class _DocumentWriter:
     ) -> tuple[Objective | None, KeyResult | None]:
         """The enclosing objective, else the one ``parent_ref`` names (an objective or a
         key result, by ID or by title); an unknown reference is a warning."""
-        if enclosing is not None or not item.parent_ref:
-            return enclosing, None
+        if enclosing is not None:
+            # Nested under an objective because its Parent names one of that
+            # objective's key results (a sheet): aligned to that key result.
+            aligned_to = _key_result_named(enclosing, item.parent_ref)
+            return (None, aligned_to) if aligned_to is not None else (enclosing, None)
+        if not item.parent_ref:
+            return None, None
         found = find_reference(item.parent_ref)
         if found is None:
             self.session.warn(
@@ -750,10 +902,10 @@ class _DocumentWriter:
             "objective": objective,
             "title": item.title,
             "description": item.description,
-            "position": position,
-            **self._kept_baseline(kr, key_result_measure(item, inline)),
+            "position": position if item.position is None else item.position,
+            **self._kept_review(kr, item, self._measure(kr, item, inline)),
         }
-        if item.external_ref:
+        if item.external_ref and not _own_ref(kr, item.external_ref, "KR"):
             values["external_ref"] = item.external_ref
         if item.weight is not None:
             values["weight"] = item.weight
@@ -796,6 +948,37 @@ class _DocumentWriter:
                 measure["target"] = kr.target
         return measure
 
+    def _measure(
+        self, kr: KeyResult, item: KeyResultDoc, inline: InlineResult | None
+    ) -> dict[str, Any]:
+        return self._kept_levels(kr, self._kept_baseline(kr, key_result_measure(item, inline)))
+
+    @staticmethod
+    def _kept_review(kr: KeyResult, item: KeyResultDoc, measure: dict[str, Any]) -> dict[str, Any]:
+        """Review flags are about the measure. A file that says nothing of them (no Needs
+        review column) and leaves the measure as it is leaves them as they are: someone
+        may have flagged the key result, or cleared the import's flag after looking."""
+        if item.review is not None or kr.pk is None:
+            return measure
+        if any(getattr(kr, name) != measure[name] for name in MEASURE_FIELDS):
+            return measure
+        return {k: v for k, v in measure.items() if k not in {"needs_review", "review_reason"}}
+
+    @staticmethod
+    def _kept_levels(kr: KeyResult, measure: dict[str, Any]) -> dict[str, Any]:
+        """Sheets carry level names and texts, not scores: levels that read the same keep
+        what they are (their scores, or none of their own)."""
+        if not kr.pk or kr.kind != "levels" or measure["kind"] != "levels":
+            return measure
+
+        def texts(levels: list[dict[str, Any]]) -> list[tuple[str, str]]:
+            return [(level["name"], level.get("description") or "") for level in levels]
+
+        # No levels of its own means the standard four, without texts.
+        if texts(kr.levels or ordinal_levels({})) == texts(measure["levels"]):
+            return {**measure, "levels": kr.levels}
+        return measure
+
     def _written_result(
         self, kr: KeyResult, item: KeyResultDoc, inline: InlineResult | None, cycle: Cycle
     ) -> None:
@@ -830,7 +1013,13 @@ class _DocumentWriter:
         reading = check_in_reading(kr, item)
         measured_on = _day(item.measured_at, self.session.org)
         if self.session.already_recorded(
-            kr, measured_on=measured_on, created_at=item.created_at, note=item.note, **reading
+            kr,
+            item.location,
+            timed=item.measured_time is not None,
+            measured_on=measured_on,
+            created_at=item.created_at,
+            note=item.note,
+            **reading,
         ):
             return
         author = self.session.acting_as
@@ -948,9 +1137,18 @@ def key_result_measure(item: KeyResultDoc, inline: InlineResult | None) -> dict[
     adjusted by a result written after it, then checked (degenerate measures are kept
     and flagged for review, never refused)."""
     measure = _measure_from_file(item) if item.kind else _measure_from_title(item)
+    if item.relative is not None and measure["kind"] == "change":
+        # A "Relative change" column: the target follows from the first check-in.
+        measure["relative"] = item.relative
     if inline is not None:
         measure = _measure_with_result(measure, inline)
-    return _flag_degenerate(measure)
+    measure = _flag_degenerate(measure)
+    if item.review is not None:
+        # The file's own flag wins: someone may have reviewed the key result and cleared
+        # it, or flagged it for a reason the import cannot see (Northstar's export).
+        needs_review, reason = item.review
+        measure = {**measure, "needs_review": needs_review, "review_reason": reason}
+    return measure
 
 
 def _blank_measure(kind: str) -> dict[str, Any]:
@@ -1450,6 +1648,7 @@ class _NativeWriter:
             reading = {"value": item["value"], "level": item["level"], "done": item["done"]}
             if self.session.already_recorded(
                 kr,
+                self.at(item),
                 measured_on=item["measured_on"],
                 created_at=item["created_at"],
                 note=item["note"],

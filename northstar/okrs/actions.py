@@ -26,7 +26,14 @@ from northstar.audit.models import diff, record
 from northstar.insights import snapshots
 from northstar.lib.numbers import read_number
 from northstar.okrs import progress as math
-from northstar.okrs.models import CheckIn, Cycle, KeyResult, Objective, State
+from northstar.okrs.models import (
+    CHECK_IN_NOTE_MAX_LENGTH,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    State,
+)
 from northstar.people.models import Organisation, Person
 
 # What the trail follows for each kind of row. Objectives and key results are referred to by
@@ -63,6 +70,10 @@ KEY_RESULT_FIELDS = [
     "progress_source",
     "state",
 ]
+
+# Earlier dates are typos (0026 for 2026), not measurements; they would also sort before
+# every real check-in and skew the history charts.
+EARLIEST_MEASUREMENT = date(1900, 1, 1)
 
 MILESTONE_WORDS = {
     "done": True,
@@ -115,6 +126,19 @@ def _validate_reading(
             raise ValidationError({"value": "The value must be a finite number."})
 
 
+def _validate_measured_on(measured_on: date, org: Organisation) -> None:
+    """Every front door (web, CLI, imports) ends up here, so this is the one place that
+    dates are judged. The current value is the latest *measured* check-in and check-ins are
+    append-only, so a future date (a typo like 2099) would pin the key result's value for
+    good. "Future" is by the organisation's calendar, not the server's."""
+    if measured_on > org.today():
+        raise ValidationError({"measured_on": "The measurement date cannot be in the future."})
+    if measured_on < EARLIEST_MEASUREMENT:
+        raise ValidationError(
+            {"measured_on": f"The measurement date cannot be before {EARLIEST_MEASUREMENT.year}."}
+        )
+
+
 @transaction.atomic
 def record_check_in(
     *,
@@ -143,7 +167,12 @@ def record_check_in(
     _validate_reading(key_result, value, level, done)
     if confidence is not None and not 0 <= confidence <= 10:
         raise ValidationError({"confidence": "Confidence goes from 0 to 10."})
+    if len(note) > CHECK_IN_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Keep the note to {CHECK_IN_NOTE_MAX_LENGTH:,} characters or fewer."}
+        )
     measured_on = measured_on or org.today()
+    _validate_measured_on(measured_on, org)
     if key_result.kind == "levels":
         level = next(i.name for i in key_result.level_choices() if i.name.lower() == level.lower())
     before = _reading_of(key_result)

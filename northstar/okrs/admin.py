@@ -7,6 +7,12 @@ from northstar.okrs.models import CheckIn, Cycle, Initiative, KeyResult, Objecti
 # Saves go through okrs.actions, as from every other door, so that the roll-ups stay right
 # and the audit trail records who changed what.
 
+# Figures the actions derive from check-ins and alignment. Shown, never typed: a current
+# check-in picked by hand could be another key result's (wrong figures) or a milestone's
+# (a crash), and a typed progress would be overwritten by the next roll-up anyway.
+DERIVED_OBJECTIVE_FIELDS = ["level", "progress", "last_check_in_on"]
+DERIVED_KEY_RESULT_FIELDS = ["current_check_in", "progress", "progress_raw", "last_check_in_on"]
+
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
@@ -29,6 +35,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
     list_filter = ["cycle", "level", "state"]
     search_fields = ["title", "external_ref"]
     raw_id_fields = ["owner", "parent_objective", "parent_key_result"]
+    readonly_fields = DERIVED_OBJECTIVE_FIELDS
     inlines = [KeyResultInline]
 
     def save_model(self, request, obj, form, change) -> None:
@@ -47,7 +54,8 @@ class KeyResultAdmin(admin.ModelAdmin):
     list_display = ["title", "objective", "kind", "progress", "needs_review"]
     list_filter = ["kind", "needs_review"]
     search_fields = ["title", "external_ref"]
-    raw_id_fields = ["objective", "owner", "contributors", "current_check_in"]
+    raw_id_fields = ["objective", "owner", "contributors"]
+    readonly_fields = DERIVED_KEY_RESULT_FIELDS
 
     def save_model(self, request, obj, form, change) -> None:
         actions.save_key_result(obj, actor=person_for(request.user))

@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
+from northstar.audit.models import AuditEvent
 from northstar.notifications.events import muted
 from northstar.okrs import actions
 from northstar.okrs import progress as math
@@ -54,7 +56,8 @@ CONFIDENCE = {"ahead": 8, "on": 7, "behind": 5, "risk": 4, "stale": 6}
 
 
 class DemoRefused(Exception):
-    """The database holds real data; the demo never overwrites it."""
+    """The database holds real data (the demo never overwrites it), or the demo's today lies
+    in the future."""
 
 
 # --- what the demo contains -------------------------------------------------------------
@@ -1028,6 +1031,14 @@ def build_demo(today: date, scale: int = 1) -> DemoSummary:
     `scale` multiplies the teams (and so their people, objectives and check-ins)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
+    # The demo records check-ins up to `today`, and record_check_in refuses any dated after
+    # the organisation's real today: say so up front rather than fail half-way.
+    real_today = timezone.now().astimezone(ZoneInfo(TIME_ZONE)).date()
+    if today > real_today:
+        raise DemoRefused(
+            f"The demo's today, {today}, is in the future (it is {real_today} in {TIME_ZONE}); "
+            "check-ins cannot be dated in the future. Give today or an earlier day."
+        )
     # Replaying weeks of history must not notify anyone, nor mail 40 people.
     with muted(), transaction.atomic():
         existing = Organisation.objects.order_by("pk").first()
@@ -1060,6 +1071,13 @@ def refuse_real_data(org: Organisation | None) -> None:
 
 def wipe() -> None:
     """Delete the previous demo. Self-references are PROTECTed, so cut them first."""
+    # The audit trail is append-only everywhere else, and its `actor` PROTECTs the people who
+    # acted, so once anyone used the demo (a check-in with --as, on the web) its people could
+    # not be deleted. This is the one place audit rows go: `build_demo` only wipes a database
+    # holding nothing but a previous demo (`refuse_real_data`), and a demo is rebuilt from
+    # scratch, history included. The base manager lacks the refusing AuditQuerySet, and with
+    # nothing referencing audit rows its delete is one plain DELETE.
+    AuditEvent._base_manager.all().delete()
     Objective.objects.update(parent_objective=None, parent_key_result=None)
     KeyResult.objects.update(current_check_in=None)
     for model in (CheckIn, Initiative, KeyResult, Objective):

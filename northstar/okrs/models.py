@@ -102,6 +102,10 @@ class HealthMixin:
     progress: float | None
     last_check_in_on: date | None
 
+    def takes_check_ins(self) -> bool:
+        """Whether missing check-ins make it stale; see KeyResult's."""
+        return True
+
     def health(self, org: Organisation, today: date | None = None) -> math.Health:
         today = today or org.today()
         cycle = self.get_cycle()
@@ -113,6 +117,7 @@ class HealthMixin:
             cadence_days=cycle.cadence_days(org),
             thresholds=math.Thresholds(org.behind_threshold, org.at_risk_threshold),
             started=cycle.start,
+            checked_in=self.takes_check_ins(),
         )
 
 
@@ -267,6 +272,10 @@ class KeyResultQuerySet(models.QuerySet["KeyResult"]):
     def by_reference(self, reference: str) -> KeyResult:
         """Find a key result by its external ID, else by Northstar's own `KR-<id>`."""
         reference = reference.strip()
+        if not reference:
+            # Most key results have no external ID, so '' would "match" all of them and
+            # read as an ambiguous ID rather than a missing argument.
+            raise KeyResult.DoesNotExist("Give the key result's reference (its ID or KR-<id>).")
         # An exact match first; IDs typed by hand ("bl-wat") may differ in case.
         found = list(self.filter(external_ref=reference)[:2]) or list(
             self.filter(external_ref__iexact=reference)[:2]
@@ -276,9 +285,13 @@ class KeyResultQuerySet(models.QuerySet["KeyResult"]):
         if len(found) > 1:
             raise KeyResult.MultipleObjectsReturned(f"Several key results have ID {reference!r}.")
         own = reference.upper().removeprefix("KR-")
-        if own.isdigit():
-            return self.get(pk=int(own))
-        raise KeyResult.DoesNotExist(f"No key result has the reference {reference!r}.")
+        found_own = self.filter(pk=int(own)).first() if own.isdigit() else None
+        if found_own is not None:
+            return found_own
+        # The message is complete, so that callers can show it as it is.
+        raise KeyResult.DoesNotExist(
+            f"No key result has the reference {reference!r} (an external ID, or KR-<id>)."
+        )
 
 
 class KeyResult(HealthMixin, models.Model):
@@ -397,6 +410,11 @@ class KeyResult(HealthMixin, models.Model):
     def progress_value(self) -> math.Progress:
         return math.Progress(self.progress_raw)
 
+    def takes_check_ins(self) -> bool:
+        """One whose progress comes from the objectives aligned under it refuses check-ins,
+        so it never has a last check-in: its health follows its pace, never "stale"."""
+        return self.progress_source != KeyResult.Source.ALIGNED
+
 
 def measure_errors(kr: KeyResult) -> dict[str, str]:
     """What is wrong with a key result's measure, by field. Typed input is refused here;
@@ -419,6 +437,11 @@ def measure_errors(kr: KeyResult) -> dict[str, str]:
         elif kr.high < kr.low:
             errors["high"] = "The upper edge is below the lower edge."
     return errors
+
+
+# The one limit on a check-in note: `actions.record_check_in` enforces it for every front
+# door and the web form uses it for its own field, so the CLI cannot accept more than the web.
+CHECK_IN_NOTE_MAX_LENGTH = 5000
 
 
 class CheckIn(models.Model):

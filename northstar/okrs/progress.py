@@ -403,17 +403,21 @@ def health(
     cadence_days: int,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     started: date | None = None,
+    checked_in: bool = True,
 ) -> Health:
     """Traffic-light state of a key result or objective.
 
     Order matters: undefined progress has no health; completed work is never
     stale or behind; then missed check-ins; then pace against the calendar.
+    ``checked_in=False`` is for what takes no check-ins of its own (a key result whose
+    progress comes from the objectives aligned under it): it cannot miss one, so only
+    its pace counts.
     """
     if progress is None:
         return Health.NONE
     if _finite(progress, "progress") >= 1.0:
         return Health.ON_TRACK
-    if _is_stale(last_check_in, today, cadence_days, started):
+    if checked_in and _is_stale(last_check_in, today, cadence_days, started):
         return Health.STALE
     pace = _pace(progress, expected)
     if pace is None or pace >= thresholds.behind:

@@ -1,9 +1,13 @@
 """Login throttling: after too many failed sign-ins for one email, or from one IP address,
 within a window, further attempts are refused for that long.
 
-Defaults (settings): 5 failures within 15 minutes lock out for 15 minutes, counted from the
-failure that reached the limit. Refused attempts are not counted, so the lock ends on time
-even while someone keeps trying. Failures live in the database so every process agrees.
+Defaults (settings): 5 failures for one email, or 50 from one address, within 15 minutes lock
+that email (or address) out for 15 minutes, counted from the failure that reached the limit.
+The address limit is much higher because an office or a home network shares one address: a
+few typos or made-up emails from a colleague must not lock everyone else on it out, while
+someone guessing across many emails still hits a wall. Refused attempts are not counted, so
+the lock ends on time even while someone keeps trying. Failures live in the database so
+every process agrees.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ KEEP_FOR = timedelta(days=1)
 
 
 def _limit() -> int:
+    """Failures for one email that lock it."""
     return getattr(settings, "SIGN_IN_FAILURE_LIMIT", 5)
+
+
+def _address_limit() -> int:
+    """Failures from one address (across all emails) that lock the address."""
+    return getattr(settings, "SIGN_IN_FAILURE_LIMIT_PER_ADDRESS", 50)
 
 
 def _window() -> timedelta:
@@ -44,23 +54,24 @@ def normalise(email: str | None) -> str:
 def locked_until(email: str | None, ip: str | None) -> datetime | None:
     """When the lock on this email or address ends, or None when sign-in is open."""
     now = timezone.now()
-    ends = [_lock_end(key, now) for key in _keys(normalise(email), ip)]
+    ends = [_lock_end(key, limit, now) for key, limit in _keys(normalise(email), ip)]
     ends = [end for end in ends if end is not None and end > now]
     return max(ends, default=None)
 
 
-def _keys(email: str, ip: str | None) -> list[Q]:
+def _keys(email: str, ip: str | None) -> list[tuple[Q, int]]:
+    """What to count, each with its own limit: failures for this email, from this address."""
     keys = []
     if email:
-        keys.append(Q(email=email))
+        keys.append((Q(email=email), _limit()))
     if ip:
-        keys.append(Q(ip=ip))
+        keys.append((Q(ip=ip), _address_limit()))
     return keys
 
 
-def _lock_end(key: Q, now: datetime) -> datetime | None:
+def _lock_end(key: Q, limit: int, now: datetime) -> datetime | None:
     """The latest time a run of `limit` failures within the window locks until."""
-    window, limit = _window(), _limit()
+    window = _window()
     times = sorted(
         SignInFailure.objects.filter(key, at__gte=now - 2 * window).values_list("at", flat=True)
     )

@@ -39,6 +39,30 @@ def test_it_keeps_the_database_and_a_generated_secret_in_the_data_dir(tmp_path):
     assert again == key
 
 
+def test_the_data_dir_and_database_are_private_to_their_owner(tmp_path):
+    data = tmp_path / "new" / "data"
+    run_settings(
+        {"NORTHSTAR_DATA_DIR": str(data)},
+        "from django.db import connection; connection.cursor().execute('CREATE TABLE t (x)')",
+    )
+    assert data.stat().st_mode & 0o777 == 0o700
+    for name in ("northstar.sqlite3", "secret_key"):
+        assert (data / name).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_database_readable_by_others_is_tightened(tmp_path):
+    database = tmp_path / "northstar.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE kept (x)")
+    database.chmod(0o644)
+    tables = run_settings(
+        {"NORTHSTAR_DATA_DIR": str(tmp_path)},
+        "from django.db import connection; print(connection.introspection.table_names())",
+    )
+    assert database.stat().st_mode & 0o777 == 0o600
+    assert "kept" in tables  # tightened, not replaced
+
+
 def test_database_url_overrides_the_database(tmp_path):
     out = run_settings(
         {

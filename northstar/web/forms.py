@@ -1,7 +1,8 @@
 """Forms for the web pages: the cascade filter and the check-in.
 
 The check-in form only shapes typed input; `actions.record_check_in` stays the judge of what
-a valid check-in is, and its errors are shown next to the matching fields.
+a valid check-in is (no date in the future, the note's length), and its errors are shown
+next to the matching fields.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from northstar.okrs import actions
-from northstar.okrs.models import KeyResult
+from northstar.okrs.models import CHECK_IN_NOTE_MAX_LENGTH, KeyResult
 from northstar.okrs.progress import Health
 from northstar.people.models import Person, Unit
 from northstar.web.templatetags.northstar_tags import HEALTH_LABELS
@@ -102,7 +103,7 @@ class CheckInForm(forms.Form):
     note = forms.CharField(
         label="Note",
         required=False,
-        max_length=5000,
+        max_length=CHECK_IN_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "data-testid": "check-in-note"}),
     )
 
@@ -114,12 +115,6 @@ class CheckInForm(forms.Form):
         reading = _reading_field(key_result)
         # The reading comes first: it is what people come to type.
         self.fields = {reading[0]: reading[1], **self.fields}
-
-    def clean_measured_on(self) -> date:
-        measured_on = self.cleaned_data["measured_on"]
-        if measured_on > self.today:
-            raise ValidationError("The measurement date cannot be in the future.")
-        return measured_on
 
     def clean_value(self) -> float:
         try:

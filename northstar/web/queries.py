@@ -110,6 +110,23 @@ def with_child_count(objectives: ObjectiveQuerySet, viewer: Viewer) -> Objective
     return with_privacy_flags(objectives, viewer)
 
 
+def with_aligned_count(key_results: QuerySet, viewer: Viewer) -> QuerySet:
+    """Annotate `aligned_count` on key results: the objectives aligned under each that this
+    viewer may read, leaving archived ones out as the roll-up does. A key result whose
+    progress comes from them shows this count instead of a measure (one subquery)."""
+    aligned = (
+        visible_objectives(viewer)
+        .counted()
+        .filter(parent_key_result=OuterRef("pk"))
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
+    return key_results.annotate(
+        aligned_count=Coalesce(Subquery(aligned, output_field=IntegerField()), 0)
+    )
+
+
 def aligned_under(objectives: ObjectiveQuerySet, parent: Objective) -> ObjectiveQuerySet:
     """Objectives aligned to `parent` itself or to one of its key results."""
     return objectives.filter(Q(parent_objective=parent) | Q(parent_key_result__objective=parent))
@@ -202,7 +219,9 @@ class HistoryEntry:
     at: datetime
     actor: Person | None
     action: str
-    subject: str  # "" for the page's own item, else the key result's title
+    # "" for the objective page's own events, else the key result's title ("a key result"
+    # when the viewer may not read it).
+    subject: str
     changes: list[Change]
     reason: str
 
@@ -218,16 +237,21 @@ def objective_history(
 
 
 def key_result_history(key_result: KeyResult, viewer: Viewer) -> tuple[list[HistoryEntry], bool]:
-    return _history(AuditEvent.objects.for_target(key_result), viewer, subjects={})
+    # The viewer reads the page, so may read the key result's title.
+    events = AuditEvent.objects.for_target(key_result)
+    return _history(events, viewer, subjects={key_result.pk: key_result.title})
 
 
 def _history(
     events: QuerySet[AuditEvent], viewer: Viewer, *, subjects: dict[int, str]
 ) -> tuple[list[HistoryEntry], bool]:
     """At most four queries: the events, then the people, objectives and key results they
-    refer to. References to what the viewer may not read are shown without a title."""
+    refer to. References to what the viewer may not read are shown without a title.
+    `subjects` are key-result titles the caller already loaded; other key results the
+    events are about (one since moved to another objective, say) are looked up."""
     rows = list(events.order_by("-at", "-pk")[: HISTORY_LIMIT + 1])
-    names = _Names.load(rows, viewer)
+    names = _Names.load(rows, viewer, known=set(subjects))
+    subjects = names.key_results | subjects
     entries = [
         HistoryEntry(
             at=event.at,
@@ -257,11 +281,14 @@ class _Names:
     key_results: dict[int, str]
 
     @classmethod
-    def load(cls, events: list[AuditEvent], viewer: Viewer) -> _Names:
+    def load(cls, events: list[AuditEvent], viewer: Viewer, *, known: set[int]) -> _Names:
+        """`known`: key results whose titles the caller has, so need not be looked up."""
         person_ids = {e.actor_id for e in events if e.actor_id}
         objective_ids: set[int] = set()
         key_result_ids: set[int] = set()
         for event in events:
+            if event.target_type == "keyresult" and event.target_id not in known:
+                key_result_ids.add(event.target_id)
             for name, pair in event.changes.items():
                 values = [pair.get("from"), pair.get("to")]
                 person_ids |= {ref["person"] for ref in _person_refs(values)}

@@ -6,6 +6,7 @@ message always names the file, the row or line and the field that was wrong.
 
 from __future__ import annotations
 
+import math
 import re
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
@@ -47,9 +48,18 @@ def parse_number(text: str, location: Location, *, decimal_comma: bool = False) 
     if not cleaned:
         return None
     try:
-        return read_number(cleaned, decimal_comma=decimal_comma)
+        number = read_number(cleaned, decimal_comma=decimal_comma)
     except ValueError:
         raise ImportProblem(location, f"{text.strip()!r} is not a number") from None
+    return finite_or_problem(number, text.strip(), location)
+
+
+def finite_or_problem(number: float, text: str, location: Location) -> float:
+    """Refuse inf and nan: float() reads "inf", "nan" and overflowing "1e999", but no key
+    result can measure them, and "nan" must not pass for a blank cell ("no start")."""
+    if not math.isfinite(number):
+        raise ImportProblem(location, f"{text!r} is not a finite number")
+    return number
 
 
 # --- dates -----------------------------------------------------------------------------
@@ -178,6 +188,19 @@ def as_aware(moment: date | datetime, zone: ZoneInfo | None) -> datetime:
 
 # --- cycles ----------------------------------------------------------------------------
 
+# Years a cycle may fall in. Dates end at 9999, but a year outside this window is a typo
+# (0000-Q1, --year 20024), and must be refused at its place rather than crash in date().
+YEAR_RANGE = (1900, 2999)
+
+
+def check_year(year: int, location: Location) -> int:
+    """The year, or an ImportProblem when it is outside ``YEAR_RANGE``."""
+    low, high = YEAR_RANGE
+    if not low <= year <= high:
+        raise ImportProblem(location, f"the year {year} is not between {low} and {high}")
+    return year
+
+
 _YEAR_QUARTER = re.compile(r"(\d{4})\s*[-/ ]?\s*Q([1-4])", re.IGNORECASE)
 _QUARTER_YEAR = re.compile(r"Q([1-4])\s*[-/ ]?\s*(\d{4})", re.IGNORECASE)
 _BARE_QUARTER = re.compile(r"Q([1-4])", re.IGNORECASE)
@@ -220,12 +243,12 @@ def _calendar_cycle(
     label: str, location: Location, *, year: int | None, dated: bool
 ) -> CycleDoc | None:
     if match := _YEAR_QUARTER.fullmatch(label):
-        return quarter_cycle(int(match[1]), int(match[2]))
+        return quarter_cycle(check_year(int(match[1]), location), int(match[2]))
     if match := _QUARTER_YEAR.fullmatch(label):
-        return quarter_cycle(int(match[2]), int(match[1]))
+        return quarter_cycle(check_year(int(match[2]), location), int(match[1]))
     if match := _BARE_QUARTER.fullmatch(label):
         if year is not None:
-            return quarter_cycle(year, int(match[1]))
+            return quarter_cycle(check_year(year, location), int(match[1]))
         if dated:
             return None  # The file's own dates say which quarter; no year needed.
         raise ImportProblem(
@@ -234,7 +257,7 @@ def _calendar_cycle(
             "or write the year in the file (e.g. '2018-Q4')",
         )
     if _YEAR.fullmatch(label):
-        number = int(label)
+        number = check_year(int(label), location)
         return CycleDoc(str(number), date(number, 1, 1), date(number, 12, 31), "year")
     return None
 

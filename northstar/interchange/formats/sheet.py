@@ -42,10 +42,16 @@ Rules (so that people preparing files, and the importer, know what to expect):
   ``year`` unless Quarter start/end dates are given; "Backlog" is undated; other labels
   (fiscal "GJ 24/25-Q2") keep their text and take the Quarter start / end dates.
 * ``Parent / Aligned to`` is kept in ``parent_ref``; when it names another objective
-  of the same sheet (by Objective ID, else by its only title) the objective is also
-  moved under that objective's ``children``.
+  of the same sheet (by Objective ID, else by its only title), or a key result of the
+  sheet (by KR ID), the objective is also moved under that objective's (or that key
+  result's objective's) ``children``.
 * A row repeating an earlier row exactly is skipped with a notice; so is a row with an
-  empty key result text (its objective is still kept). Bad numbers raise.
+  empty key result text (its objective is still kept). Bad numbers raise, and so do
+  numbers that are not finite ("inf", "nan", "1e999").
+* Columns Northstar's own export adds so that importing it back changes nothing:
+  Reported score / text, Objective / KR position, Relative change (a fraction, or a
+  percentage with "%"), Needs review / Review reason. Absent columns leave the
+  document's fields None: the importer then leaves those fields of the database alone.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+from zipfile import BadZipFile
 from zoneinfo import ZoneInfo
 
 from northstar.interchange.document import (
@@ -73,6 +81,7 @@ from northstar.interchange.document import (
 from northstar.interchange.formats._common import (
     as_aware,
     as_local,
+    finite_or_problem,
     parse_cycle,
     parse_number,
     parse_when,
@@ -107,6 +116,14 @@ OKR_COLUMNS: dict[str, set[str]] = {
     "cycle_end": {"quarterend", "cycleend", "periodend"},
     "confidence": {"confidence"},
     "weight": {"weight"},
+    # Written by Northstar's own export, so that importing it back changes nothing.
+    "relative": {"relativechange", "relative"},
+    "needs_review": {"needsreview"},
+    "review_reason": {"reviewreason"},
+    "reported_score": {"reportedscore"},
+    "reported_text": {"reportedtext", "reportedresult"},
+    "objective_position": {"objectiveposition"},
+    "kr_position": {"krposition", "keyresultposition"},
 }
 
 CHECK_IN_COLUMNS: dict[str, set[str]] = {
@@ -253,12 +270,20 @@ def _sniff_delimiter(text: str) -> str:
 
 def _xlsx_tables(path: Path, file: str) -> list[_Table]:
     from openpyxl import load_workbook  # Imported here: only workbooks need it.
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    # An .xlsx is a zip of XML parts: an empty or renamed file is not a zip (BadZipFile),
+    # another zip lacks the parts (KeyError), a damaged one has broken XML (ParseError).
+    # Whichever, the person importing needs to hear which file, not a traceback.
+    not_a_workbook = (BadZipFile, KeyError, InvalidFileException, ParseError)
     try:
-        sheets = [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in workbook]
-    finally:
-        workbook.close()
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheets = [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in workbook]
+        finally:
+            workbook.close()
+    except not_a_workbook:
+        raise ImportProblem(Location(file), "not an Excel workbook (.xlsx)") from None
     tables = []
     for title, rows in sheets:
         label = file if len(sheets) == 1 else f"{file} [{title}]"
@@ -354,7 +379,7 @@ class _Row:
     def number_of(self, key: str) -> float | None:
         value = self.cell(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+            return finite_or_problem(float(value), self.text(key), self.location(key))
         decimal_comma = self.table.decimal_comma
         return parse_number(self.text(key), self.location(key), decimal_comma=decimal_comma)
 
@@ -508,7 +533,17 @@ def _new_objective(
         external_ref=row.stripped("objective_id"),
         cycle=cycle,
         parent_ref=row.stripped("parent"),
+        position=row.integer_of("objective_position"),
+        reported=_reported(row),
     )
+
+
+def _reported(row: _Row) -> tuple[float | None, str] | None:
+    """(score, text) when the sheet has a Reported score or text column (then blank
+    cells mean "none"); None when it has neither, so the import leaves them alone."""
+    if "reported_score" not in row.columns and "reported_text" not in row.columns:
+        return None
+    return row.number_of("reported_score"), row.text("reported_text")
 
 
 def _state(row: _Row) -> tuple[str, str | None]:
@@ -577,7 +612,30 @@ def _key_result(row: _Row) -> KeyResultDoc:
         levels=_levels(row),
         raw=row.raw(),
         stretch=row.number_of("stretch"),
+        position=row.integer_of("kr_position"),
+        relative=_relative(row),
+        review=_review(row),
     )
+
+
+def _relative(row: _Row) -> float | None:
+    """A fraction ("0.1") or a percentage ("10%"): both are +10 % from the first check-in."""
+    number = row.number_of("relative")
+    if number is not None and row.text("relative").strip().endswith("%"):
+        return number / 100
+    return number
+
+
+def _review(row: _Row) -> tuple[bool, str] | None:
+    """(needs review, reason) from a Needs review cell; None when it is blank or absent
+    (the importer then flags what it finds wrong itself)."""
+    word = row.text("needs_review").strip().casefold()
+    if not word:
+        return None
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ImportProblem(row.location("needs_review"), f"{word!r} is not yes or no")
+    needed = word in TRUE_WORDS
+    return needed, row.text("review_reason") if needed else ""
 
 
 def _kind(row: _Row) -> str | None:
@@ -618,6 +676,12 @@ def _level_from_unit(unit: str | None, company: str | None) -> str | None:
 def _nest(objectives: list[ObjectiveDoc]) -> list[ObjectiveDoc]:
     """Move objectives whose parent_ref names another objective under it; return roots."""
     by_ref = {o.external_ref: o for o in objectives if o.external_ref}
+    # An objective aligned to a key result of the sheet goes under that key result's
+    # objective; ``parent_ref`` still names the key result, for the importer.
+    for objective in objectives:
+        for key_result in objective.key_results:
+            if key_result.external_ref:
+                by_ref.setdefault(key_result.external_ref, objective)
     titles: dict[str, list[ObjectiveDoc]] = {}
     for objective in objectives:
         titles.setdefault(objective.title.strip(), []).append(objective)
@@ -668,6 +732,7 @@ def _check_in(row: _Row, context: _Context) -> CheckInDoc:
         key_result_ref=_key_result_ref(row),
         measured_at=as_local(measured, context.zone),
         created_at=None if created is None else as_aware(created, context.zone),
+        measured_time=as_aware(measured, None) if isinstance(measured, datetime) else None,
         value=row.number_of("value"),
         level=_zone(row),
         done=_done(row),

@@ -64,6 +64,23 @@ def test_it_takes_the_format_from_the_output_file(personas, tmp_path):
     assert path.read_text(encoding="utf-8").startswith("{")
 
 
+def test_a_dash_writes_to_standard_output(personas, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert export("-o", "-").startswith("northstar: 1\n")
+    assert not (tmp_path / "-").exists()  # not a file named "-"
+
+
+@pytest.mark.parametrize(
+    ("where", "why"),
+    [("missing/dir/x.yaml", "its folder does not exist"), (".", "that is a folder")],
+)
+def test_an_unwritable_output_is_an_error_naming_the_path(personas, tmp_path, where, why):
+    path = tmp_path / where
+    with pytest.raises(CommandError, match=why) as refused:
+        export("-o", str(path))
+    assert str(path) in str(refused.value)
+
+
 def test_it_refuses_to_write_xlsx_to_the_terminal(personas):
     with pytest.raises(CommandError, match="binary"):
         export("--format", "xlsx")

@@ -168,6 +168,18 @@ def test_it_warns_once_about_check_ins_outside_their_cycle(db, files, tmp_path):
     assert CheckIn.objects.filter(outside_cycle=True).count() == 2
 
 
+def test_a_check_in_dated_in_the_future_is_refused_at_its_row(db, files, tmp_path):
+    # The action refuses it (it would pin the current value for good); the import names
+    # the row, and being all or nothing, writes none of the files.
+    future = CHECK_INS.replace("K1,2026-11-01,2026-11-01T09:00:00Z", "K1,2099-01-01,")
+    path = write(tmp_path, "future.csv", future)
+    with pytest.raises(
+        CommandError, match=r"future\.csv, row 3.*The measurement date cannot be in the future"
+    ):
+        run(files[0], path)
+    assert counts() == (0, 0, 0, 0, 0, 0)
+
+
 def test_it_dates_timestamps_in_the_given_time_zone(db, files, tmp_path):
     late = "KR ID,Date,Value\nK2,2026-10-20 22:30:00,70\n"
     run(files[0], write(tmp_path, "late.csv", late), "--timezone", "Europe/Zurich")

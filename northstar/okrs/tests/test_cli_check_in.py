@@ -70,6 +70,12 @@ def test_a_level_by_name(personas):
         (["{cache}", "60", "--as", "nobody@northwind.test"], "No person has the email"),
         (["{cache}", "60", "--date", "yesterday"], "not a date"),
         (["{company}", "150"], "takes its progress from the objectives aligned under it"),
+        (["", "5"], "Give the key result's reference"),
+        (["  ", "5"], "Give the key result's reference"),
+        # A typo'd year would pin the current value for good: check-ins are append-only.
+        (["{cache}", "60", "--date", "2099-01-01"], "cannot be in the future"),
+        (["{cache}", "60", "--date", "1899-12-31"], "cannot be before 1900"),
+        (["{cache}", "60", "--note", "x" * 6000], "5,000 characters or fewer"),
     ],
 )
 def test_errors_say_what_is_wrong_and_write_nothing(personas, args, message):

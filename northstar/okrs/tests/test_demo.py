@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from northstar.okrs import demo
+from northstar.audit.models import AuditEvent
+from northstar.okrs import actions, demo
 from northstar.okrs.management.commands import demo as demo_command
 from northstar.okrs.models import CheckIn, Cycle, KeyResult, Objective, State
 from northstar.okrs.progress import Health
@@ -77,6 +78,23 @@ def test_building_twice_gives_the_same_demo(summary):
     assert again == summary
     assert dump() == first
     assert Organisation.objects.get().is_demo
+
+
+def test_rebuilding_after_someone_used_the_demo_works(summary):
+    """A check-in by a demo person leaves an audit event whose actor PROTECTs that person;
+    the rebuild must still wipe everything and give the same demo."""
+    first = dump()
+    member = Person.objects.get(email=summary.member_email)
+    key_result = KeyResult.objects.filter(objective__cycle__name="2026-Q2", kind="change").first()
+    actions.record_check_in(
+        key_result=key_result, author=member, actor=member, value=key_result.target,
+        measured_on=TODAY,
+    )  # fmt: skip
+    assert AuditEvent.objects.filter(actor=member).exists()
+    again = demo.build_demo(TODAY)
+    assert again == summary
+    assert dump() == first
+    assert not AuditEvent.objects.filter(actor__email=summary.member_email).exists()
 
 
 def test_it_is_a_company_of_about_forty_people_in_departments_and_teams(summary):
@@ -183,6 +201,7 @@ def test_it_refuses_an_account_made_by_hand(empty):
 def test_the_command_builds_prints_how_to_sign_in_and_serves(empty, monkeypatch, capsys):
     served = []
     monkeypatch.setattr(demo_command, "call_command", lambda *a, **kw: served.append((a, kw)))
+    monkeypatch.setattr(demo_command, "check_can_listen", lambda host, port: None)
     call_command("demo", "--today", "2026-05-13", "--port", "8123")
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8123/" in out
@@ -190,9 +209,39 @@ def test_the_command_builds_prints_how_to_sign_in_and_serves(empty, monkeypatch,
     assert served == [(("serve",), {"port": 8123})]
 
 
+def test_a_today_in_the_future_is_refused_before_anything_is_written(empty):
+    # Its check-ins would be dated in the future, which record_check_in refuses.
+    with pytest.raises(CommandError, match="in the future"):
+        call_command("demo", "--no-serve", "--today", "2099-01-01")
+    assert not Organisation.objects.exists() and not Cycle.objects.exists()
+
+
 def test_a_bad_date_is_refused(db):
     with pytest.raises(CommandError, match="not a date"):
         call_command("demo", "--no-serve", "--today", "13/05/2026")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "3000-01-01"])
+def test_a_date_outside_the_demo_years_is_refused(empty, day):
+    with pytest.raises(CommandError, match="outside the years the demo supports"):
+        call_command("demo", "--no-serve", "--today", day)
+    assert not Person.objects.exists()
+
+
+def test_a_port_out_of_range_is_refused_before_building(empty):
+    with pytest.raises(CommandError, match="out of range"):
+        call_command("demo", "--today", "2026-05-13", "--port", "99999")
+    assert not Person.objects.exists()
+
+
+def test_a_port_in_use_is_refused_before_building(empty, monkeypatch):
+    def busy(host: str, port: int) -> None:
+        raise CommandError(f"Cannot listen on {host}:{port}: the port is already in use")
+
+    monkeypatch.setattr(demo_command, "check_can_listen", busy)
+    with pytest.raises(CommandError, match="already in use"):
+        call_command("demo", "--today", "2026-05-13", "--port", "8123")
+    assert not Person.objects.exists()
 
 
 @pytest.mark.parametrize(

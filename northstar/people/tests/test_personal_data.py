@@ -156,6 +156,16 @@ def test_the_terminal_asks_first(personas, monkeypatch):
     assert Person.objects.get(pk=personas.cleo.pk).email == "cleo@northwind.test"
 
 
+def test_without_a_terminal_it_says_to_use_no_input(personas, monkeypatch):
+    def no_terminal(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+    with pytest.raises(CommandError, match="use --no-input to confirm without a terminal"):
+        call_command("people", "erase", "cleo@northwind.test")
+    assert Person.objects.get(pk=personas.cleo.pk).email == "cleo@northwind.test"
+
+
 def test_nobody_erases_themselves(client, personas):
     client.force_login(personas.ada.user)
     response = client.post(f"/people/{personas.ada.pk}/erase/", {"confirm": "on"})

@@ -1,5 +1,6 @@
-"""Login throttling: 5 failures for one email or from one address within 15 minutes lock it
-for 15 minutes, across processes (the failures are rows in the database)."""
+"""Login throttling: 5 failures for one email, or 50 from one address, within 15 minutes lock
+that email (or address) for 15 minutes, across processes (the failures are rows in the
+database)."""
 
 from datetime import timedelta
 
@@ -39,8 +40,38 @@ def test_the_email_match_ignores_case(client, personas):
     assert b"Too many failed sign-ins" in response.content
 
 
-def test_it_locks_an_address_trying_many_emails(client, personas):
+def test_other_emails_failures_do_not_lock_a_shared_address(client, personas):
+    # A colleague on the same network (one address) mistypes or tries made-up emails: the
+    # per-email limit is reached for them, but nobody else on the network is locked out.
+    fail(client, "cleo@northwind.test", 5, ip="10.6.6.6")
     for i in range(5):
+        attempt(client, f"guess{i}@northwind.test", ip="10.6.6.6")
+    assert attempt(client, "dev@northwind.test", PASSWORD, ip="10.6.6.6").status_code == 302
+
+
+def test_the_email_with_the_failures_is_still_locked_on_a_shared_address(client, personas):
+    fail(client, "cleo@northwind.test", 5, ip="10.6.6.6")
+    response = attempt(client, "cleo@northwind.test", PASSWORD, ip="10.6.6.6")
+    assert b"Too many failed sign-ins" in response.content
+
+
+def test_the_address_limit_defaults_to_fifty(client, personas, settings):
+    assert settings.SIGN_IN_FAILURE_LIMIT_PER_ADDRESS == 50
+    now = timezone.now()
+    # 49 failures over many emails from one address, as rows (faster than 49 sign-ins).
+    SignInFailure.objects.bulk_create(
+        SignInFailure(email=f"guess{i}@northwind.test", ip="10.6.6.6", at=now) for i in range(49)
+    )
+    assert attempt(client, "dev@northwind.test", PASSWORD, ip="10.6.6.6").status_code == 302
+    client.post("/sign-out/")
+    attempt(client, "guess-last@northwind.test", ip="10.6.6.6")  # the 50th
+    response = attempt(client, "dev@northwind.test", PASSWORD, ip="10.6.6.6")
+    assert b"Too many failed sign-ins" in response.content
+
+
+def test_it_locks_an_address_trying_many_emails(client, personas, settings):
+    settings.SIGN_IN_FAILURE_LIMIT_PER_ADDRESS = 8
+    for i in range(8):
         attempt(client, f"guess{i}@northwind.test", ip="10.6.6.6")
     response = attempt(client, "dev@northwind.test", PASSWORD, ip="10.6.6.6")
     assert b"Too many failed sign-ins" in response.content

@@ -1,3 +1,5 @@
+import re
+
 from northstar.okrs.models import Objective
 from northstar.web.tests.conftest import assert_redirects_to_sign_in
 
@@ -81,10 +83,31 @@ def test_it_filters_by_status(sign_in, personas):
     assert "1 objective matches" in html
 
 
-def test_it_ignores_an_unknown_filter_value(sign_in, personas):
-    response = sign_in(personas.dev).get(url(personas, "?status=purple&unit=abc"))
-    assert response.status_code == 200
-    assert b"Become the tool teams keep using" in response.content
+def test_it_filters_by_a_visible_owner_with_nothing_in_the_cycle(sign_in, personas):
+    # dev owns nothing, so he is not among the owner choices; the filter still applies.
+    html = sign_in(personas.cleo).get(url(personas, f"?owner={personas.dev.pk}")).content
+    html = html.decode()
+    assert "0 objectives match" in html
+    assert "Become the tool teams keep using" not in html
+    assert f'<option value="{personas.dev.pk}" selected>' in html
+    assert 'data-testid="filter-errors"' not in html
+
+
+def test_it_says_so_for_an_unknown_filter_value_rather_than_dropping_it(sign_in, personas):
+    for query, message in [
+        ("?owner=999999", "Unknown owner “999999”."),
+        ("?owner=²", "Unknown owner “²”."),
+        ("?owner=99999999999999999999999", "Unknown owner “99999999999999999999999”."),
+        ("?unit=abc", "Unknown unit “abc”."),
+        ("?status=purple", "Unknown status “purple”."),
+    ]:
+        response = sign_in(personas.dev).get(url(personas, query))
+        assert response.status_code == 200
+        html = response.content.decode()
+        errors = re.search(r'data-testid="filter-errors".*?</ul>', html, re.S)
+        assert errors and message in errors[0], query
+        assert "0 objectives match" in html
+        assert "Become the tool teams keep using" not in html
 
 
 def test_it_switches_cycles(sign_in, personas):

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from northstar.okrs.models import CheckIn, KeyResult, Objective
+from northstar.okrs.models import CHECK_IN_NOTE_MAX_LENGTH, CheckIn, KeyResult, Objective
 from northstar.web.tests.conftest import assert_redirects_to_sign_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -112,8 +112,27 @@ def test_it_refuses_a_date_in_the_future(sign_in, personas):
         url(personas.kr_cache), {"value": "60", "measured_on": tomorrow.isoformat()}, **HTMX
     )
     assert response.status_code == 422
-    assert b"cannot be in the future" in response.content
+    # The action judges the date now; its error still lands next to the date field.
+    html = response.content.decode()
+    assert 'id="id_measured_on_error"' in html
+    assert "cannot be in the future" in html
     assert not CheckIn.objects.exists()
+
+
+def test_the_note_limit_is_the_one_the_action_enforces(sign_in, personas):
+    data = {"value": "60", "measured_on": "2026-11-02"}
+    client = sign_in(personas.cleo)
+    too_long = client.post(
+        url(personas.kr_cache), data | {"note": "x" * (CHECK_IN_NOTE_MAX_LENGTH + 1)}, **HTMX
+    )
+    assert too_long.status_code == 422
+    assert b'id="id_note_error"' in too_long.content
+    assert not CheckIn.objects.exists()
+    at_limit = client.post(
+        url(personas.kr_cache), data | {"note": "x" * CHECK_IN_NOTE_MAX_LENGTH}, **HTMX
+    )
+    assert at_limit.status_code == 200
+    assert len(CheckIn.objects.get().note) == CHECK_IN_NOTE_MAX_LENGTH
 
 
 def test_it_records_a_level(sign_in, personas):

@@ -56,3 +56,22 @@ def test_it_404s_for_an_unknown_objective(sign_in, personas):
 def test_it_requires_sign_in(client, personas):
     path = url(personas.team_objective)
     assert_redirects_to_sign_in(client.get(path), path)
+
+
+def _kr_row(html: str, kr) -> str:
+    return re.search(
+        rf'<tr data-testid="kr-row" data-key-result-id="{kr.pk}">.*?</tr>', html, re.S
+    )[0]
+
+
+def test_a_key_result_fed_by_aligned_objectives_shows_their_roll_up(sign_in, personas):
+    kr = personas.kr_company  # progress_source "aligned": the department objective feeds it
+    assert kr.progress_source == "aligned"
+    html = sign_in(personas.dev).get(url(personas.company_objective)).content.decode()
+    row = _kr_row(html, kr)
+    assert "progress from 1 aligned objective<" in row
+    # None of what only a measured key result has: a measure, "Never", stale for lack of
+    # check-ins it cannot take.
+    assert "from 0 to 100" not in row
+    assert "Never" not in row
+    assert 'data-health="stale"' not in row

@@ -26,7 +26,7 @@ from northstar.okrs.access import (
     visible_units,
 )
 from northstar.okrs.models import Cycle, KeyResult, ObjectiveQuerySet
-from northstar.people.models import Organisation, Unit
+from northstar.people.models import Organisation, Person, Unit
 from northstar.web.charts import progress_chart, value_chart
 from northstar.web.forms import CascadeFilterForm, CheckInForm, unit_subtree
 from northstar.web.htmx import HtmxHttpRequest, htmx_partial, login_required
@@ -41,6 +41,7 @@ from northstar.web.queries import (
     objective_history,
     pick_current_cycle,
     visible_thread,
+    with_aligned_count,
     with_child_count,
 )
 
@@ -84,11 +85,17 @@ def cycle_cascade(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     owners = list(
         visible_people(viewer).filter(objectives__in=in_cycle).distinct().only("pk", "name")
     )
+    owners += _requested_owner(request, viewer, owners)
     form = CascadeFilterForm(request.GET or None, units=units, owners=owners)
     objectives = listing(visible_objectives(viewer).counted().select_related(*OBJECTIVE_RELATIONS))
 
     total = None
-    if form.is_filtering:
+    rejected = _rejected_filters(form)
+    if rejected:
+        # A filter we cannot apply matches nothing: showing the whole cascade instead would
+        # pass it off as the filtered answer.
+        rows, total = [], 0
+    elif form.is_filtering:
         objectives = _filtered(objectives.filter(cycle=cycle), form, units)
         rows = mark_health(by_level(with_child_count(objectives, viewer)), org, today)
         if wanted := form.health():
@@ -107,11 +114,40 @@ def cycle_cascade(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "form": form,
         "objectives": rows,
-        "filtered": form.is_filtering,
+        "filtered": form.is_filtering or bool(rejected),
+        "rejected": rejected,
         "total": total,
         "limit": FILTERED_LIMIT,
     }
     return render(request, "web/okrs/cascade.html", context)
+
+
+def _requested_owner(
+    request: HtmxHttpRequest, viewer: Standing, owners: list[Person]
+) -> list[Person]:
+    """The person `?owner=` names, when the viewer may see them but they own nothing visible
+    in this cycle: the choices list only owners with objectives here, yet filtering by
+    anyone else is a fair question (a link from their page), answered by "0 match"."""
+    wanted = request.GET.get("owner", "")
+    # ASCII digits only ("²" is a digit to isdigit, not to int), and short enough for the
+    # database's integers; anything else is left to the form, which calls it unknown.
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 18):
+        return []
+    if any(person.pk == int(wanted) for person in owners):
+        return []
+    return list(visible_people(viewer).filter(pk=int(wanted)).only("pk", "name"))
+
+
+def _rejected_filters(form: CascadeFilterForm) -> list[str]:
+    """Say which filter values name nothing (a unit or person that does not exist, a status
+    that is not one), so the page never drops a filter without a word."""
+    if not form.is_bound or form.is_valid():
+        return []
+    return [
+        f"Unknown {name} “{form.data.get(name, '')}”."
+        for name in form.errors
+        if name in form.fields
+    ]
 
 
 def _filtered(
@@ -171,9 +207,12 @@ def objective_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     viewer = standing(request.user)
     objective = get_objective_for_user(viewer, pk)
     key_results = list(
-        listing(visible_key_results(viewer))
-        .filter(objective=objective)
-        .select_related("owner", "current_check_in")
+        with_aligned_count(
+            listing(visible_key_results(viewer))
+            .filter(objective=objective)
+            .select_related("owner", "current_check_in"),
+            viewer,
+        )
     )
     for kr in key_results:
         kr.objective = objective  # health reads kr.objective.cycle: reuse the loaded one

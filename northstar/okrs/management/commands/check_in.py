@@ -126,10 +126,9 @@ def find_key_result(reference: str, viewer: Viewer = OPERATOR) -> KeyResult:
     key_results = visible_key_results(viewer).select_related("objective__cycle", "owner")
     try:
         kr = key_results.by_reference(reference)
-    except KeyResult.DoesNotExist:
-        raise CommandError(
-            f"No key result has the reference {reference!r} (an external ID, or KR-<id>)."
-        ) from None
+    except KeyResult.DoesNotExist as error:
+        # by_reference says what is wrong: nothing given, or nothing found.
+        raise CommandError(str(error)) from None
     except KeyResult.MultipleObjectsReturned as error:
         raise CommandError(f"{error} Use its Northstar reference, KR-<id>, instead.") from None
     if kr.progress_source == KeyResult.Source.ALIGNED:

@@ -19,6 +19,11 @@ from django.utils import timezone
 
 from northstar.okrs import demo
 from northstar.people.models import Organisation
+from northstar.web.management.commands.serve import check_can_listen, port_number
+
+# The demo's years: wide enough for any real use, and far from date.max, where the demo's
+# quarter and year arithmetic (and check-ins dated after `today`) would overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 def parse_day(text: str) -> date:
@@ -29,22 +34,38 @@ def parse_day(text: str) -> date:
         raise ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
+def demo_day(text: str) -> date:
+    """argparse type for `--today`: a date within the years the demo can be built for."""
+    day = parse_day(text)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ArgumentTypeError(
+            f"{text} is outside the years the demo supports; pick a date from "
+            f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+        )
+    return day
+
+
 class Command(BaseCommand):
     help = "Build a demo organisation (wiping a previous demo, never real data) and serve it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--today",
-            type=parse_day,
+            type=demo_day,
             help="The demo's 'today' (YYYY-MM-DD); default: today in the demo's time zone.",
         )
-        parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
+        parser.add_argument(
+            "--port", type=port_number, default=8000, help="Port to serve on (1-65535)."
+        )
         parser.add_argument(
             "--no-serve", action="store_true", help="Only build the demo; don't serve it."
         )
 
     def handle(self, *args, today: date | None, port: int, no_serve: bool, **options) -> None:
         today = today or timezone.now().astimezone(ZoneInfo(demo.TIME_ZONE)).date()
+        if not no_serve:
+            # Fail before spending seconds on a build that could not be served.
+            check_can_listen("127.0.0.1", port)
         self._migrate_if_needed()
         self.stdout.write(f"Building the {demo.COMPANY_NAME} demo as of {today}…")
         try:

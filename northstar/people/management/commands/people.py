@@ -85,10 +85,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Erased {email}: the person is now “{pseudonym}”.")
 
     def _confirm(self, person: Person) -> bool:
-        answer = input(
-            f"Erase {person.name} <{person.email}> everywhere? Their OKR history stays, "
-            "under a pseudonym. This cannot be undone. Type 'yes' to continue: "
-        )
+        try:
+            answer = input(
+                f"Erase {person.name} <{person.email}> everywhere? Their OKR history stays, "
+                "under a pseudonym. This cannot be undone. Type 'yes' to continue: "
+            )
+        except EOFError:
+            # No terminal (a script, cron, a pipe that ended): nobody can answer, so say how
+            # to confirm instead of showing a traceback.
+            raise CommandError(
+                "Nothing was erased: there is no terminal to confirm on; "
+                "use --no-input to confirm without a terminal."
+            ) from None
         return answer.strip().lower() == "yes"
 
     def _require_admin(self, viewer: Viewer) -> None:
