@@ -81,7 +81,10 @@ class RoundCommand(BaseCommand):
                 f"{today:%A %Y-%m-%d} ({org.time_zone}) is not the organisation's {self.noun} "
                 f"day ({day_name}); nothing sent. Use --force to run anyway."
             )
-            return
+            if not dry_run:
+                return
+            # A dry run is a preview: show what the round would send if it ran today.
+            self.stderr.write(f"Preview of the round as if {day_name} were today:")
         planned = self.plan(org, today)
         sent = send_round(self.kind, planned, day=today, dry_run=dry_run)
         for entry in sent:

@@ -134,7 +134,12 @@ def test_running_twice_the_same_day_sends_nothing_new(
 
 
 def test_it_only_runs_on_the_digest_day_unless_forced(week):
-    lines, err = digest("--today", "2026-12-03", "--dry-run")
+    lines, err = digest("--today", "2026-12-03")
     assert lines == []
     assert "is not the organisation's digest day (Friday)" in err
+    assert not RoundSent.objects.exists()
+    preview, err = digest("--today", "2026-12-03", "--dry-run")
+    assert len(preview) == 2
+    assert "Preview of the round as if Friday were today" in err
+    assert not RoundSent.objects.exists()
     assert len(digest("--today", "2026-12-03", "--dry-run", "--force")[0]) == 2

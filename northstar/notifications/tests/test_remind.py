@@ -89,6 +89,10 @@ def test_it_only_runs_on_the_reminder_day_unless_forced(week, dummy_tasks):
     assert lines == []
     assert err.startswith("Tuesday 2026-12-08 (Europe/Zurich) is not the organisation's reminder")
     assert not RoundSent.objects.exists()
+    preview, err = remind("--today", "2026-12-08", "--dry-run")
+    assert [line.split(":")[0] for line in preview] == ["cleo@northwind.test", "dev@northwind.test"]
+    assert "Preview of the round as if Monday were today" in err
+    assert not RoundSent.objects.exists()
     week.org.reminder_weekday = 1
     week.org.save()
     assert len(remind("--today", "2026-12-08", "--dry-run")[0]) == 2
