@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "northstar.okrs",
     "northstar.feedback",
     "northstar.web",
-    "northstar.api",
     "northstar.insights",
     "northstar.notifications",
     "northstar.interchange",
