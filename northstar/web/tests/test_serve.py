@@ -31,7 +31,7 @@ def test_it_runs_the_server_without_reloader_and_with_static_files(db, free_port
         "runserver", "127.0.0.1:8000", use_reloader=False, insecure_serving=True, use_ipv6=False
     )
     out, err = capsys.readouterr()
-    assert "http://localhost:8000/" in out
+    assert "http://127.0.0.1:8000/" in out
     assert "pending" not in err
 
 

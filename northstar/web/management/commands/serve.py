@@ -111,4 +111,5 @@ def _bracketed(host: str) -> str:
 
 
 def _display(host: str) -> str:
-    return "localhost" if host in {"127.0.0.1", "0.0.0.0"} else _bracketed(host)
+    # 0.0.0.0 listens everywhere; a browser on this machine reaches it at 127.0.0.1.
+    return "127.0.0.1" if host == "0.0.0.0" else _bracketed(host)
