@@ -117,9 +117,7 @@ def _person_standing(person: Person, user: AbstractBaseUser | None) -> Standing:
         return NOBODY
     if user is not None and not user.is_active:
         return NOBODY
-    if person.role == Person.Role.ADMIN:
-        return Standing(person=person, reads=True, writes=True, admin=True)
-    if user is not None and user.is_superuser:
+    if person.holds_admin_role:
         return Standing(person=person, reads=True, writes=True, admin=True)
     if person.role == Person.Role.VIEWER:
         return Standing(person=person, reads=True, led=led_units(person))

@@ -50,7 +50,7 @@ def can_manage_person(viewer: Viewer, person: Person) -> bool:
         return True
     if who.person.pk == person.pk:
         return False
-    if holds_admin(person):
+    if person.holds_admin_role:
         return False
     if person.unit_id is None:
         return False
@@ -80,13 +80,6 @@ def can_invite(viewer: Viewer, unit: Unit | None, role: str) -> bool:
 def can_see_personal_data(viewer: Viewer) -> bool:
     """Export or erase everything stored about a person."""
     return is_admin(viewer)
-
-
-def holds_admin(person: Person) -> bool:
-    """Whether the person is an admin, active or not (a lead may not reactivate one)."""
-    if person.role == Person.Role.ADMIN:
-        return True
-    return person.user_id is not None and person.user.is_superuser
 
 
 def managed_units(viewer: Viewer) -> list[Unit]:

@@ -197,6 +197,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def holds_admin_role(self) -> bool:
+        """An organisation admin by role, or through a superuser account; active or not
+        (whether they may act now is the access module's question)."""
+        if self.role == self.Role.ADMIN:
+            return True
+        return self.user_id is not None and self.user.is_superuser
+
     def clean(self) -> None:
         node = self.manager
         while node is not None:

@@ -119,5 +119,5 @@ def test_a_lead_may_not_reactivate_a_deactivated_admin(personas):
     personas.dev.role = Person.Role.ADMIN
     personas.dev.is_active = False
     personas.dev.save()
-    assert access.holds_admin(personas.dev)
+    assert personas.dev.holds_admin_role
     assert not access.can_manage_person(personas.ben.user, personas.dev)
